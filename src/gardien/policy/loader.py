@@ -139,7 +139,9 @@ def _problem_from(error: ErrorDetails, doc: LocatedDocument) -> PolicyProblem:
     elif kind == "string_pattern_mismatch":
         message = f"{error.get('input')!r} has the wrong form"
         expected = _pattern_hint(str(ctx.get("pattern", "")))
-XX
+    elif kind.endswith("_type") or kind.endswith("_parsing"):
+        expected = _TYPE_NAMES.get(kind, kind.replace("_parsing", "").replace("_type", ""))
+        message = f"wrong type: {error.get('input')!r}"
     elif kind == "value_error":
         message = str(ctx.get("error", message))
     elif kind == "too_short":

@@ -1,0 +1,12 @@
+"""The `gardien` command line: thin commands over the library.
+
+Each concept registers its commands from its own module; every :class:`GardienError` becomes a
+readable message and an exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+from gardien.cli.app import app, main
+from gardien.cli import policy as _policy  # noqa: F401  (registers commands)
+
+__all__ = ["app", "main"]
