@@ -1,7 +1,7 @@
 """The policy file: model, loading, validation, lint and the built-in taxonomy."""
 
 from gardien.policy.durations import Duration
-from gardien.policy.loader import load_policy, parse_policy
+from gardien.policy.loader import load_policy, load_policy_document, parse_policy
 from gardien.policy.model import (
     Cookie,
     DataCategory,
@@ -47,5 +47,6 @@ __all__ = [
     "covered_by",
     "is_within",
     "load_policy",
+    "load_policy_document",
     "parse_policy",
 ]

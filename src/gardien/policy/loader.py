@@ -25,13 +25,16 @@ _FIELD_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 
 def load_policy(path: str | FsPath) -> Policy:
     """Load and validate a policy file, or raise :class:`PolicyFileError` with all problems."""
+    return load_policy_document(path)[0]
+
+
+def load_policy_document(path: str | FsPath) -> tuple[Policy, LocatedDocument]:
+    """Like :func:`load_policy`, also returning where each value sits (for lint findings)."""
     file = str(path)
     try:
         raw = FsPath(path).read_bytes()
     except FileNotFoundError:
-        raise PolicyFileError(
-            [PolicyProblem((), "no such file", file)], file=file
-        ) from None
+        raise PolicyFileError([PolicyProblem((), "no such file", file)], file=file) from None
     except IsADirectoryError:
         raise PolicyFileError(
             [PolicyProblem((), "this is a folder, not a policy file", file)], file=file
@@ -44,23 +47,37 @@ def load_policy(path: str | FsPath) -> Policy:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise PolicyFileError(
-            [PolicyProblem((), f"not UTF-8 text (byte {exc.start})", file,
-                           expected="a UTF-8 encoded YAML file")],
+            [
+                PolicyProblem(
+                    (),
+                    f"not UTF-8 text (byte {exc.start})",
+                    file,
+                    expected="a UTF-8 encoded YAML file",
+                )
+            ],
             file=file,
         ) from None
-    return parse_policy(text, file)
+    return parse_policy_document(text, file)
 
 
 def parse_policy(text: str, file: str = "<policy>") -> Policy:
     """Validate policy text; see :func:`load_policy`."""
+    return parse_policy_document(text, file)[0]
+
+
+def parse_policy_document(text: str, file: str = "<policy>") -> tuple[Policy, LocatedDocument]:
+    """Validate policy text, returning the policy and its located source."""
     doc = load_located(text, file)
     problems = list(doc.problems)
     policy: Policy | None = None
     if doc.data is not None:
         if not isinstance(doc.data, dict):
             problems.append(
-                doc.problem((), f"the top level is a {type(doc.data).__name__}",
-                            expected="a mapping that starts with `gardien: 1`")
+                doc.problem(
+                    (),
+                    f"the top level is a {type(doc.data).__name__}",
+                    expected="a mapping that starts with `gardien: 1`",
+                )
             )
         else:
             yaml_paths = {p.path for p in problems}
@@ -68,14 +85,15 @@ def parse_policy(text: str, file: str = "<policy>") -> Policy:
                 policy = Policy.model_validate(doc.data)
             except ValidationError as exc:
                 problems += [
-                    p for p in (_problem_from(error, doc) for error in exc.errors())
+                    p
+                    for p in (_problem_from(error, doc) for error in exc.errors())
                     if p.path not in yaml_paths
                 ]
             problems += check_references(doc)
     if problems or policy is None:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise PolicyFileError(_dedupe(problems), file=file)
-    return policy
+    return policy, doc
 
 
 def _dedupe(problems: list[PolicyProblem]) -> list[PolicyProblem]:
@@ -186,9 +204,7 @@ def _allowed_fields(path: Path) -> list[str]:
             return []
         if isinstance(part, int):
             continue
-        field = next(
-            (f for n, f in model.model_fields.items() if (f.alias or n) == part), None
-        )
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
         model = _model_in(field.annotation) if field else None
     if model is None:
         return []

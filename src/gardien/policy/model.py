@@ -114,8 +114,12 @@ class SupervisoryAuthority(_Model):
     """GDPR art. 77, 13(2)(d): where a person may complain."""
 
     name: NonEmpty = "Commission Nationale de l'Informatique et des Libertés (CNIL)"
-    address: Address = Address(street="3 Place de Fontenoy, TSA 80715", postal_code="75334",
-                               city="Paris Cedex 07", country="FR")
+    address: Address = Address(
+        street="3 Place de Fontenoy, TSA 80715",
+        postal_code="75334",
+        city="Paris Cedex 07",
+        country="FR",
+    )
     website: str = "https://www.cnil.fr/fr/plaintes"
 
 
@@ -305,8 +309,8 @@ class RightsContact(_Model):
     portal: str | None = None
 
 
-class Policy(_Model):
-    """A whole policy file."""
+class Policy(_Silenceable):
+    """A whole policy file (top-level `lint_ignore` silences policy-wide rules)."""
 
     gardien: Literal[1] = Field(description="Policy format version")
     version: NonEmpty

@@ -85,8 +85,13 @@ def check_references(doc: LocatedDocument) -> list[PolicyProblem]:
             )
         for i, source in _strings(category.get("sources")):
             if source not in known["sources"][1]:
-                unknown(("categories", index, "sources", i or 0), "source", source,
-                        known["sources"][1], "an id from `sources`")
+                unknown(
+                    ("categories", index, "sources", i or 0),
+                    "source",
+                    source,
+                    known["sources"][1],
+                    "an id from `sources`",
+                )
 
     for index, purpose in _items(data, "purposes"):
         base: Path = ("purposes", index)
@@ -94,8 +99,13 @@ def check_references(doc: LocatedDocument) -> list[PolicyProblem]:
         if categories != "all":
             for i, cid in _strings(categories):
                 if cid not in taxonomy:
-                    unknown((*base, "categories", i if i is not None else 0), "data category",
-                            cid, taxonomy, "a built-in category id or one under `categories`")
+                    unknown(
+                        (*base, "categories", i if i is not None else 0),
+                        "data category",
+                        cid,
+                        taxonomy,
+                        "a built-in category id or one under `categories`",
+                    )
         for section, (kind, pool) in known.items():
             for i, ref in _strings(purpose.get(section)):
                 path = (*base, section) if i is None else (*base, section, i)
@@ -105,15 +115,25 @@ def check_references(doc: LocatedDocument) -> list[PolicyProblem]:
     for index, hold in _items(data, "legal_holds"):
         for i, cid in _strings(hold.get("categories")):
             if cid not in taxonomy:
-                unknown(("legal_holds", index, "categories", i or 0), "data category", cid,
-                        taxonomy, "a built-in category id or one under `categories`")
+                unknown(
+                    ("legal_holds", index, "categories", i or 0),
+                    "data category",
+                    cid,
+                    taxonomy,
+                    "a built-in category id or one under `categories`",
+                )
 
     purposes = set(_ids(data, "purposes"))
     for index, cookie in _items(data, "cookies"):
-        ref = cookie.get("purpose")
-        if isinstance(ref, str) and ref not in purposes:
-            unknown(("cookies", index, "purpose"), "purpose", ref, purposes,
-                    "an id from `purposes`")
+        cookie_purpose = cookie.get("purpose")
+        if isinstance(cookie_purpose, str) and cookie_purpose not in purposes:
+            unknown(
+                ("cookies", index, "purpose"),
+                "purpose",
+                cookie_purpose,
+                purposes,
+                "an id from `purposes`",
+            )
     return problems
 
 
@@ -123,8 +143,15 @@ def _section_name(section: str) -> str:
 
 def _duplicates(doc: LocatedDocument) -> list[PolicyProblem]:
     problems: list[PolicyProblem] = []
-    sections = ("data_subjects", "sources", "categories", "recipients", "retention",
-                "legal_holds", "purposes")
+    sections = (
+        "data_subjects",
+        "sources",
+        "categories",
+        "recipients",
+        "retention",
+        "legal_holds",
+        "purposes",
+    )
     for section in sections:
         seen: dict[str, int] = {}
         for index, item in _items(doc.data, section):
@@ -134,8 +161,10 @@ def _duplicates(doc: LocatedDocument) -> list[PolicyProblem]:
             if value in seen:
                 first_line = doc.locate((section, seen[value], "id"))[0]
                 problems.append(
-                    doc.problem((section, index, "id"),
-                                f"duplicate id {value!r} (first declared at line {first_line})")
+                    doc.problem(
+                        (section, index, "id"),
+                        f"duplicate id {value!r} (first declared at line {first_line})",
+                    )
                 )
             else:
                 seen[value] = index
@@ -147,9 +176,11 @@ def _duplicates(doc: LocatedDocument) -> list[PolicyProblem]:
         if (name, provider) in seen_cookies:
             first_line = doc.locate(("cookies", seen_cookies[(name, provider)], "name"))[0]
             problems.append(
-                doc.problem(("cookies", index, "name"),
-                            f"cookie {name!r} of {provider!r} is declared twice "
-                            f"(first at line {first_line})")
+                doc.problem(
+                    ("cookies", index, "name"),
+                    f"cookie {name!r} of {provider!r} is declared twice "
+                    f"(first at line {first_line})",
+                )
             )
         else:
             seen_cookies[(name, provider)] = index

@@ -80,8 +80,9 @@ def _build(node: yaml.Node, path: Path, doc: LocatedDocument) -> Any:
             doc.values.pop((*path, "<key>"), None)
             if not isinstance(key, str | int | bool) or key is None:
                 doc.problems.append(
-                    PolicyProblem(path, "a mapping key must be a plain word", doc.file,
-                                  *_mark(key_node))
+                    PolicyProblem(
+                        path, "a mapping key must be a plain word", doc.file, *_mark(key_node)
+                    )
                 )
                 continue
             key = str(key) if not isinstance(key, str) else key
@@ -138,14 +139,21 @@ def load_located(text: str, file: str) -> LocatedDocument:
         return doc
     if len(nodes) > 1:
         doc.problems.append(
-            PolicyProblem((), "the file holds several YAML documents; a policy is one", file,
-                          *_mark(nodes[1]))
+            PolicyProblem(
+                (), "the file holds several YAML documents; a policy is one", file, *_mark(nodes[1])
+            )
         )
         return doc
     if not nodes or nodes[0] is None:
         doc.problems.append(
-            PolicyProblem((), "the file is empty", file, 1, 1,
-                          expected="a mapping that starts with `gardien: 1`")
+            PolicyProblem(
+                (),
+                "the file is empty",
+                file,
+                1,
+                1,
+                expected="a mapping that starts with `gardien: 1`",
+            )
         )
         return doc
     try:
