@@ -1,0 +1,1 @@
+"""Migration scripts, one per change, applied in ``down_revision`` order."""
