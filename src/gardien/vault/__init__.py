@@ -1,0 +1,51 @@
+"""The vault: encryption, master keys, per-owner data keys, crypto-shredding and backups."""
+
+from gardien.vault.errors import (
+    BackupError,
+    CorruptBackupError,
+    CorruptCiphertextError,
+    KeyDestroyedError,
+    KeyFileError,
+    KeyFilePermissionError,
+    MissingKeyError,
+    TruncatedBackupError,
+    VaultError,
+    WrongKeyError,
+)
+from gardien.vault.keys import (
+    BlindIndex,
+    EnvKeyProvider,
+    FieldCipher,
+    KeyFileProvider,
+    KeyRing,
+    MasterKey,
+    MasterKeyProvider,
+    create_key_file,
+    derive_subkey,
+    load_master_keys,
+    rotate_key_file,
+)
+
+__all__ = [
+    "BackupError",
+    "BlindIndex",
+    "CorruptBackupError",
+    "CorruptCiphertextError",
+    "EnvKeyProvider",
+    "FieldCipher",
+    "KeyDestroyedError",
+    "KeyFileError",
+    "KeyFilePermissionError",
+    "KeyFileProvider",
+    "KeyRing",
+    "MasterKey",
+    "MasterKeyProvider",
+    "MissingKeyError",
+    "TruncatedBackupError",
+    "VaultError",
+    "WrongKeyError",
+    "create_key_file",
+    "derive_subkey",
+    "load_master_keys",
+    "rotate_key_file",
+]
