@@ -1,5 +1,18 @@
-"""The vault: encryption, master keys, per-owner data keys, crypto-shredding and backups."""
+"""The vault: master keys, per-owner data keys, crypto-shredding and encrypted backups.
 
+``keys`` (master keys, blind index, field cipher), ``envelope`` (data keys per person or hold,
+sealed items) and ``backup_format`` (the encrypted backup file) are re-exported here.
+"""
+
+from gardien.vault.backup_format import (
+    BackupHeader,
+    BackupManifest,
+    read_encrypted,
+    read_header,
+    verify_encrypted,
+    write_encrypted,
+)
+from gardien.vault.envelope import WrappedKey, new_data_key, open_sealed, rewrap, seal, unwrap
 from gardien.vault.errors import (
     BackupError,
     CorruptBackupError,
@@ -28,6 +41,8 @@ from gardien.vault.keys import (
 
 __all__ = [
     "BackupError",
+    "BackupHeader",
+    "BackupManifest",
     "BlindIndex",
     "CorruptBackupError",
     "CorruptCiphertextError",
@@ -43,9 +58,19 @@ __all__ = [
     "MissingKeyError",
     "TruncatedBackupError",
     "VaultError",
+    "WrappedKey",
     "WrongKeyError",
     "create_key_file",
     "derive_subkey",
     "load_master_keys",
+    "new_data_key",
+    "open_sealed",
+    "read_encrypted",
+    "read_header",
+    "rewrap",
     "rotate_key_file",
+    "seal",
+    "unwrap",
+    "verify_encrypted",
+    "write_encrypted",
 ]

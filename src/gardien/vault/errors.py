@@ -101,13 +101,14 @@ class BackupError(VaultError):
 
     code = "backup_error"
 
-    def __init__(self, message: str, *, offset: int, chunk: int | None) -> None:
+    def __init__(self, state: str, problem: str, *, offset: int, chunk: int | None) -> None:
         where = f"at byte {offset}"
         if chunk is not None:
             where += f" (chunk {chunk})"
-        super().__init__(f"{message} {where}")
+        super().__init__(f"backup is {state} {where}: {problem}")
         self.offset = offset
         self.chunk = chunk
+        self.problem = problem
 
 
 class TruncatedBackupError(BackupError):
@@ -117,7 +118,8 @@ class TruncatedBackupError(BackupError):
 
     def __init__(self, *, offset: int, chunk: int | None, expected: str) -> None:
         super().__init__(
-            f"backup is truncated: expected {expected}, found the end of the file",
+            "truncated",
+            f"expected {expected}, found the end of the file",
             offset=offset,
             chunk=chunk,
         )
@@ -130,5 +132,4 @@ class CorruptBackupError(BackupError):
     code = "corrupt_backup"
 
     def __init__(self, problem: str, *, offset: int, chunk: int | None) -> None:
-        super().__init__(f"backup is corrupt: {problem}", offset=offset, chunk=chunk)
-        self.problem = problem
+        super().__init__("corrupt", problem, offset=offset, chunk=chunk)
