@@ -1,0 +1,116 @@
+"""Delivery: the outbox folder round-trips messages; SMTP talks to a real (tiny) server."""
+
+from __future__ import annotations
+
+import socketserver
+import threading
+from collections.abc import Iterator
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+
+from gardien.notify import (
+    DeliveryError,
+    MailSettings,
+    Message,
+    Outbox,
+    OutboxMailer,
+    SmtpMailer,
+    mailer_from_settings,
+)
+
+
+def test_the_outbox_keeps_messages_in_order_with_their_html(tmp_path: Path) -> None:
+    mailer = OutboxMailer(tmp_path / "out")
+    mailer.send(Message("a@example.fr", "Premier", "un"))
+    mailer.send(Message("b@example.fr", "Deuxième", "deux", html="<p>deux</p>"))
+    found = Outbox(tmp_path / "out").messages()
+    assert [m.subject for m in found] == ["Premier", "Deuxième"]
+    assert found[1].html is not None
+    assert "<p>deux</p>" in found[1].html
+    assert Outbox(tmp_path / "out").latest("A@example.fr") == Message(
+        "a@example.fr", "Premier", "un\n"
+    )
+
+
+def test_an_unwritable_outbox_is_a_delivery_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(DeliveryError, match="cannot write to the outbox"):
+        OutboxMailer(blocker / "out").send(Message("a@example.fr", "s", "t"))
+
+
+def test_without_an_smtp_host_the_settings_choose_the_outbox(tmp_path: Path) -> None:
+    mailer = mailer_from_settings(MailSettings(outbox=tmp_path / "o"))
+    assert isinstance(mailer, OutboxMailer)
+    assert isinstance(mailer_from_settings(MailSettings(smtp_host="mail.example")), SmtpMailer)
+
+
+class _SmtpHandler(socketserver.StreamRequestHandler):
+    """Just enough of RFC 5321 to receive one message per connection."""
+
+    def handle(self) -> None:
+        server: _SmtpServer = self.server  # type: ignore[assignment]
+        self.wfile.write(b"220 test ESMTP\r\n")
+        data = False
+        lines: list[bytes] = []
+        for raw in self.rfile:
+            if data:
+                if raw == b".\r\n":
+                    server.received.append(b"".join(lines))
+                    data = False
+                    self.wfile.write(b"250 queued\r\n")
+                else:
+                    lines.append(raw[1:] if raw.startswith(b"..") else raw)
+                continue
+            verb = raw[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                self.wfile.write(b"250 test\r\n")
+            elif verb == b"DATA":
+                data = True
+                self.wfile.write(b"354 go on\r\n")
+            elif verb == b"QUIT":
+                self.wfile.write(b"221 bye\r\n")
+                return
+            elif verb == b"RCPT" and b"refused" in raw:
+                self.wfile.write(b"550 no such user\r\n")
+            else:
+                self.wfile.write(b"250 ok\r\n")
+
+
+class _SmtpServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _SmtpHandler)
+        self.received: list[bytes] = []
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[_SmtpServer]:
+    server = _SmtpServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_smtp_delivers_the_message(smtp_server: _SmtpServer) -> None:
+    port = smtp_server.server_address[1]
+    mailer = SmtpMailer("127.0.0.1", port, sender="dpo@boutique.example", starttls=False)
+    mailer.send(Message("marie@example.fr", "Votre code", "Code : 123456"))
+    assert len(smtp_server.received) == 1
+    mail = message_from_bytes(smtp_server.received[0])
+    assert mail["To"] == "marie@example.fr"
+    assert mail["From"] == "dpo@boutique.example"
+    assert "123456" in mail.get_payload(decode=True).decode()  # type: ignore[union-attr]
+
+
+def test_an_smtp_refusal_is_a_delivery_error(smtp_server: _SmtpServer) -> None:
+    port = smtp_server.server_address[1]
+    mailer = SmtpMailer("127.0.0.1", port, sender="dpo@boutique.example", starttls=False)
+    with pytest.raises(DeliveryError, match="did not accept"):
+        mailer.send(Message("refused@example.fr", "s", "t"))
