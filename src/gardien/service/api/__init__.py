@@ -1,0 +1,12 @@
+"""The HTTP API (``/api/v1``): one router per concept, each guarded by its scope."""
+
+from fastapi import APIRouter
+
+from gardien.service.api import audit, documents
+
+api_router = APIRouter()
+api_router.include_router(documents.public)
+api_router.include_router(documents.register_router)
+api_router.include_router(audit.router)
+
+__all__ = ["api_router"]

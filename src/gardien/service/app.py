@@ -1,0 +1,98 @@
+"""The app factory: ``create_app(settings)`` builds one independent Gardien service.
+
+Everything is checked here, before the first request (fail loudly at start-up): the policy
+file, the database and its schema, the master key. The routes are thin: each parses, calls a
+domain package (ledger, requests, documents, audit) and shapes the answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from gardien.errors import ConfigurationError
+from gardien.identity import OneTimeCodes, codes_key
+from gardien.notify import Mailer, MailSettings, OutboxMailer, mailer_from_settings
+from gardien.policy import load_policy
+from gardien.service.api import api_router
+from gardien.service.auth import KeyVerifier
+from gardien.service.context import ServiceContext, ServiceOptions
+from gardien.service.errors import install_error_handlers
+from gardien.settings import Settings
+from gardien.storage import check_reachable, create_engine, require_current
+from gardien.vault import derive_subkey, load_master_keys
+
+STATIC = Path(__file__).parent / "static"
+API_PREFIX = "/api/v1"
+
+
+def create_app(
+    settings: Settings,
+    *,
+    options: ServiceOptions | None = None,
+    mailer: Mailer | None = None,
+) -> FastAPI:
+    """A ready service for ``settings``; raises :class:`ConfigurationError` if it cannot run."""
+    options = options or ServiceOptions()
+    if settings.policy is None:
+        raise ConfigurationError("no policy file: set GARDIEN_POLICY or pass --policy")
+    policy = load_policy(settings.policy)
+    engine = create_engine(settings.database_url)
+    check_reachable(engine)
+    require_current(engine)
+    master = settings.master_key.get_secret_value() if settings.master_key else None
+    keys = load_master_keys(settings.resolved_key_file(), master)
+    if mailer is None:
+        mailer = (
+            OutboxMailer(options.outbox)
+            if options.outbox is not None
+            else mailer_from_settings(MailSettings())
+        )
+    ctx = ServiceContext(
+        settings=settings,
+        options=options,
+        engine=engine,
+        policy=policy,
+        keys=keys,
+        verifier=KeyVerifier(engine, options.key_cache_seconds),
+        codes=OneTimeCodes(engine, codes_key(keys), mailer),
+        mailer=mailer,
+        session_key=derive_subkey(keys.index_key(), "service/session-cookie"),
+        ledger=None,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="Gardien",
+        version="1",
+        summary="Your privacy policy, executable under the GDPR",
+        description=(
+            "Decisions, consents, objections, restrictions, data-subject requests, the notice, "
+            "the register and the audit trail. Every route but the notice needs an API key "
+            "(`Authorization: Bearer gdn_…`) holding the route's scope."
+        ),
+    )
+    app.state.gardien = ctx
+    install_error_handlers(app)
+    app.include_router(api_router, prefix=API_PREFIX)
+    _mount_pages(app)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/portal", status_code=303)
+
+    return app
+
+
+def _mount_pages(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")

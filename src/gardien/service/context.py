@@ -1,0 +1,59 @@
+"""What every route needs, built once by :func:`gardien.service.app.create_app`.
+
+There is no module-level state: the context lives on ``app.state`` and routes reach it through
+:func:`context` (a FastAPI dependency). Two apps in one process (tests, several instances) share
+nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import Request
+from sqlalchemy.engine import Engine
+
+from gardien.identity import OneTimeCodes
+from gardien.notify import Mailer
+from gardien.policy.model import Policy
+from gardien.service.auth import KeyVerifier
+from gardien.settings import Settings
+from gardien.vault import MasterKeyProvider
+
+
+@dataclass(frozen=True)
+class ServiceOptions:
+    """Knobs of the HTTP service that are not the ledger's settings."""
+
+    secure_cookies: bool = False
+    """Mark session cookies ``Secure`` (on behind HTTPS; off for http://127.0.0.1)."""
+    session_lifetime: timedelta = timedelta(hours=2)
+    key_cache_seconds: float = 5.0
+    outbox: Path | None = None
+    """Where one-time codes are written when no mailer is given (the demo, the tests)."""
+    default_lang: str = "fr"
+    trusted_hosts: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    settings: Settings
+    options: ServiceOptions
+    engine: Engine
+    policy: Policy
+    keys: MasterKeyProvider
+    verifier: KeyVerifier
+    codes: OneTimeCodes
+    mailer: Mailer
+    session_key: bytes
+    """Signs the session cookie (derived from the master key; see :mod:`.sessions`)."""
+    ledger: object
+    """The :class:`gardien.ledger.Ledger` the routes call."""
+
+
+def context(request: Request) -> ServiceContext:
+    """FastAPI dependency: the context of the app serving this request."""
+    ctx = request.app.state.gardien
+    assert isinstance(ctx, ServiceContext)
+    return ctx
