@@ -129,6 +129,14 @@ def _rights(present: bool) -> Mutation:
     return change
 
 
+def _basis(present: bool) -> Mutation:
+    def change(d: dict[str, Any]) -> None:
+        if not present:
+            _purpose(d)["legal_bases"] = []
+
+    return change
+
+
 CASES: dict[str, tuple[Mutation, Mutation]] = {
     # code: (fires, does not fire)
     "GDN101": (_legit(False), _legit(True)),
@@ -143,6 +151,7 @@ CASES: dict[str, tuple[Mutation, Mutation]] = {
     "GDN110": (_translation(False), _translation(True)),
     "GDN111": (_cookie("P6M", "advertising", exempt=True), _cookie("P6M", "advertising")),
     "GDN112": (_rights(False), _rights(True)),
+    "GDN113": (_basis(False), _basis(True)),
 }
 
 

@@ -71,11 +71,11 @@ def test_unknown_references_are_reported_with_a_suggestion() -> None:
 
 def test_a_misspelt_field_suggests_the_right_name() -> None:
     data = minimal_data()
-    data["purposes"][0]["legal_base"] = data["purposes"][0].pop("legal_bases")
+    data["purposes"][0]["titel"] = data["purposes"][0].pop("title")
     problems = problems_of(to_yaml(data))
     unknown = next(p for p in problems if "unknown field" in p.message)
-    assert unknown.suggestion == "`legal_bases`"
-    assert any("`legal_bases` is missing" in p.message for p in problems)
+    assert unknown.suggestion == "`title`"
+    assert any("`title` is missing" in p.message for p in problems)
 
 
 def test_a_misspelt_enum_value_suggests_the_right_one() -> None:

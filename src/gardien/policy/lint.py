@@ -120,6 +120,12 @@ RULES: dict[str, Rule] = {
             "no contact for people to exercise their rights",
             "GDPR art. 12(2), art. 13(2)(b)",
         ),
+        Rule(
+            "GDN113",
+            "purpose-without-legal-basis",
+            "purpose with no legal basis stated",
+            "GDPR art. 6(1), art. 13(1)(c)",
+        ),
     )
 }
 
@@ -226,13 +232,16 @@ def _check_cookie_lifetime(policy: Policy) -> Iterator[Finding]:
 
 def _check_transfers(policy: Policy) -> Iterator[Finding]:
     for i, recipient in enumerate(policy.recipients):
-        if recipient.outside_eea and recipient.safeguard is None:
-            yield _finding(
-                "GDN106",
-                f"recipient {recipient.id!r} is in {recipient.country}, "
-                "outside the EEA, with no safeguard",
-                ("recipients", i),
-            )
+        if recipient.safeguard is not None or not recipient.outside_eea:
+            continue
+        where = (
+            f"is in {recipient.country}, outside the EEA,"
+            if recipient.country_stated
+            else "is in a country the policy does not state (ZZ), so the data may leave the EEA"
+        )
+        yield _finding(
+            "GDN106", f"recipient {recipient.id!r} {where} with no safeguard", ("recipients", i)
+        )
 
 
 def _check_special_categories(policy: Policy) -> Iterator[Finding]:
@@ -260,7 +269,8 @@ def _check_unused_categories(policy: Policy) -> Iterator[Finding]:
         if not any(overlaps(category.id, u) for u in used):
             yield _finding(
                 "GDN108",
-                f"category {category.id!r} is declared but no purpose uses it",
+                f"category {category.id!r} is declared but no purpose names it"
+                " (`categories: all` does not say which data a purpose uses)",
                 ("categories", i),
             )
 
@@ -319,6 +329,17 @@ def _check_rights_contact(policy: Policy) -> Iterator[Finding]:
         )
 
 
+def _check_legal_basis(policy: Policy) -> Iterator[Finding]:
+    for i, purpose in _purposes(policy):
+        if not purpose.legal_bases:
+            yield _finding(
+                "GDN113",
+                f"purpose {purpose.id!r} states no legal basis; without "
+                "one the processing is unlawful and Gardien denies it",
+                ("purposes", i),
+            )
+
+
 _CHECKS: tuple[Callable[[Policy], Iterator[Finding]], ...] = (
     _check_legitimate_interest,
     _check_withdrawal,
@@ -332,4 +353,5 @@ _CHECKS: tuple[Callable[[Policy], Iterator[Finding]], ...] = (
     _check_translations,
     _check_exempt_cookies,
     _check_rights_contact,
+    _check_legal_basis,
 )

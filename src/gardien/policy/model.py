@@ -189,6 +189,11 @@ class Recipient(_Silenceable):
     safeguard_reference: str | None = Field(default=None, description="Link to the safeguard")
 
     @property
+    def country_stated(self) -> bool:
+        """``ZZ`` (ISO 3166 "unknown") records that the policy does not say where."""
+        return self.country != "ZZ"
+
+    @property
     def outside_eea(self) -> bool:
         return self.country not in EEA_COUNTRIES
 
@@ -261,7 +266,10 @@ class Purpose(_Silenceable):
     )
     subjects: list[Id] = Field(default_factory=list)
     sources: list[Id] = Field(default_factory=list)
-    legal_bases: list[LegalBasis] = Field(min_length=1)
+    legal_bases: list[LegalBasis] = Field(
+        default_factory=list,
+        description="Art. 6(1) bases; empty when the policy states none (lint GDN113)",
+    )
     recipients: list[Id] = Field(default_factory=list)
     retention: Id | None = None
     legal_holds: list[Id] = Field(default_factory=list)
