@@ -93,6 +93,16 @@ class AuditTrail:
             raise ValueError("the audit chain key must be at least 128 bits")
         self._key = key
 
+    def lock(self, conn: Connection) -> None:
+        """Take the append lock now, before reading what the appended events will describe.
+
+        A write that first checks the ledger and then writes must hold the lock across both,
+        or two writers could register the same person twice.
+        """
+        conn.execute(
+            sa.select(audit_head.c.seq).where(audit_head.c.id == _HEAD_ID).with_for_update()
+        ).one()
+
     def append(
         self, conn: Connection, pending: Sequence[Pending], *, actor: str, at: datetime
     ) -> list[int]:

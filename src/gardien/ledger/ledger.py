@@ -1,0 +1,503 @@
+"""The :class:`Ledger`: the typed library API an application calls, and the CLI wraps.
+
+It holds the compiled policy, the keys and a per-process cache of person states. Every change
+(consent, objection, restriction) is written with its audit entry in one transaction, under the
+audit chain's lock, and then the person's cached state is dropped.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from gardien.audit.chain import AuditReport, AuditTrail, Pending, entries_about
+from gardien.audit.events import (
+    ConsentRecorded,
+    JsonValue,
+    ObjectionRecorded,
+    PersonRegistered,
+    RestrictionRecorded,
+)
+from gardien.errors import ConfigurationError, GardienError
+from gardien.ledger.cache import StateCache
+from gardien.ledger.decision import Decision, PolicyIndex, decide
+from gardien.ledger.history import PurposeDiff, default_purpose_diff, register_policy
+from gardien.ledger.history import version_names as _version_names
+from gardien.ledger.identifiers import Identifier, parse_subject
+from gardien.ledger.protection import IdentifierVault
+from gardien.ledger.records import (
+    CONSENT_SCHEMA_VERSION,
+    Channel,
+    ConsentMethod,
+    ConsentRecord,
+    ConsentStatus,
+    ObjectionRecord,
+    ObjectionStatus,
+    RestrictionGround,
+    RestrictionRecord,
+    RestrictionStatus,
+)
+from gardien.ledger.state import NOBODY, PersonState
+from gardien.ledger.store import (
+    Person,
+    SubjectFile,
+    ensure_people,
+    find_people,
+    insert_rows,
+    load_states,
+    read_subject_file,
+)
+from gardien.policy.loader import load_policy
+from gardien.policy.model import Policy
+from gardien.policy.vocabulary import LegalBasisKind
+from gardien.settings import Settings
+from gardien.storage import migrate
+from gardien.storage.engine import (
+    check_reachable,
+    create_engine,
+    read_transaction,
+    write_transaction,
+)
+from gardien.storage.tables import consents, objections, restrictions
+from gardien.vault.keys import load_master_keys
+
+Subject = Identifier | str
+"""An :class:`Identifier`, or its text form (``email:x@y``, ``customer:42``, a bare e-mail)."""
+R = TypeVar("R")
+_OBJECTABLE = {LegalBasisKind.LEGITIMATE_INTERESTS, LegalBasisKind.PUBLIC_TASK}
+
+
+class NotApplicableError(GardienError):
+    """A right or record that does not apply to this purpose (e.g. consent to a contract)."""
+
+    code = "not_applicable"
+
+
+@dataclass(frozen=True)
+class ConsentChange:
+    """One consent event to record; the batch form of :meth:`Ledger.give_consent` and co."""
+
+    subject: Subject
+    purpose: str
+    status: ConsentStatus
+    channel: Channel = Channel.API
+    method: ConsentMethod = ConsentMethod.EXPLICIT_OPT_IN
+    notice_hash: str | None = None
+    expires_at: datetime | None = None
+    evidence: Mapping[str, JsonValue] = field(default_factory=dict)
+    receipt_id: str | None = None
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse(text: str) -> Identifier:
+    return parse_subject(text)
+
+
+def as_identifier(subject: Subject) -> Identifier:
+    return subject if isinstance(subject, Identifier) else _parse(subject)
+
+
+class Ledger:
+    """People, their consents, objections and restrictions, and the decision."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        policy: Policy,
+        vault: IdentifierVault,
+        *,
+        actor: str = "gardien",
+        diff: PurposeDiff | None = None,
+        cache_size: int = 100_000,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.policy = policy
+        self.actor = actor
+        self._vault = vault
+        self._trail = AuditTrail(vault.audit_key())
+        self._cache = StateCache(cache_size)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        at = self._clock()
+        with write_transaction(engine) as conn:
+            self._trail.lock(conn)
+            self.history = register_policy(conn, policy, diff or default_purpose_diff(), at)
+            if self.history.seen is not None:
+                self._trail.append(conn, [Pending(self.history.seen)], actor=actor, at=at)
+        self.index = PolicyIndex.build(
+            policy, ordinal=self.history.ordinal, reconsent_since=self.history.reconsent_since
+        )
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        policy: Policy | None = None,
+        upgrade: bool = False,
+        **options: Any,
+    ) -> Ledger:
+        """Start from settings: keys, policy and database, each failing loudly if missing."""
+        secret = settings.master_key.get_secret_value() if settings.master_key else None
+        provider = load_master_keys(settings.resolved_key_file(), secret)
+        if policy is None:
+            if settings.policy is None:
+                raise ConfigurationError("no policy file: pass --policy FILE or set GARDIEN_POLICY")
+            policy = load_policy(settings.policy)
+        engine = create_engine(settings.database_url)
+        check_reachable(engine)
+        if upgrade:
+            migrate.upgrade(engine)
+        else:
+            migrate.require_current(engine)
+        options.setdefault("actor", settings.actor)
+        return cls(engine, policy, IdentifierVault(provider), **options)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- consent (GDPR art. 7) ------------------------------------------------------------
+
+    def give_consent(
+        self, subject: Subject, purposes: str | Iterable[str], **details: Any
+    ) -> list[ConsentRecord]:
+        """Record consent to one or several purposes (one receipt for all of them)."""
+        return self._consent(subject, purposes, ConsentStatus.GIVEN, details)
+
+    def refuse_consent(
+        self, subject: Subject, purposes: str | Iterable[str], **details: Any
+    ) -> list[ConsentRecord]:
+        """Record a refusal: it is proof too, and the banner must not ask again at once."""
+        return self._consent(subject, purposes, ConsentStatus.REFUSED, details)
+
+    def withdraw_consent(
+        self, subject: Subject, purposes: str | Iterable[str], **details: Any
+    ) -> list[ConsentRecord]:
+        """Withdraw consent: one call, as easy as giving it (art. 7(3))."""
+        return self._consent(subject, purposes, ConsentStatus.WITHDRAWN, details)
+
+    def _consent(
+        self,
+        subject: Subject,
+        purposes: str | Iterable[str],
+        status: ConsentStatus,
+        details: Mapping[str, Any],
+    ) -> list[ConsentRecord]:
+        wanted = [purposes] if isinstance(purposes, str) else list(purposes)
+        receipt = details.get("receipt_id") or str(uuid.uuid4())
+        extra = {k: v for k, v in details.items() if k not in ("receipt_id", "actor", "at")}
+        changes = [ConsentChange(subject, p, status, receipt_id=receipt, **extra) for p in wanted]
+        return self.record_consents(changes, actor=details.get("actor"), at=details.get("at"))
+
+    def record_consents(
+        self,
+        changes: Sequence[ConsentChange],
+        *,
+        actor: str | None = None,
+        at: datetime | None = None,
+    ) -> list[ConsentRecord]:
+        """Record a batch of consent events in one transaction (one statement per table)."""
+        for change in changes:
+            purpose = self.policy.purpose_by_id.get(change.purpose)
+            self.index.rule(change.purpose)
+            if purpose is not None and LegalBasisKind.CONSENT not in purpose.bases():
+                raise NotApplicableError(
+                    f"purpose {change.purpose!r} does not rest on consent "
+                    f"({', '.join(b.value for b in purpose.bases())}); to stop it, record an "
+                    "objection (art. 21) or a restriction (art. 18)"
+                )
+        version = self.history.version
+
+        def build(
+            persons: Mapping[Identifier, Person], when: datetime, who: str
+        ) -> tuple[list[dict[str, Any]], list[Pending], list[ConsentRecord]]:
+            rows, events, records = [], [], []
+            for c in changes:
+                person = persons[as_identifier(c.subject)]
+                expires = c.expires_at or self._expiry(c.purpose, c.status, when)
+                record = ConsentRecord(
+                    str(uuid.uuid4()),
+                    c.receipt_id or str(uuid.uuid4()),
+                    CONSENT_SCHEMA_VERSION,
+                    person.ref,
+                    c.purpose,
+                    version,
+                    c.notice_hash,
+                    when,
+                    c.channel,
+                    c.method,
+                    c.status,
+                    expires,
+                    dict(c.evidence),
+                    who,
+                )
+                records.append(record)
+                rows.append(
+                    {
+                        "record_id": record.record_id,
+                        "receipt_id": record.receipt_id,
+                        "schema_version": record.schema_version,
+                        "person_id": person.id,
+                        "purpose": c.purpose,
+                        "policy_version_id": self.history.ordinal,
+                        "notice_hash": c.notice_hash,
+                        "at": when,
+                        "channel": c.channel.value,
+                        "method": c.method.value,
+                        "status": c.status.value,
+                        "expires_at": expires,
+                        "evidence": record.evidence,
+                        "actor": who,
+                    }
+                )
+                events.append(
+                    Pending(
+                        ConsentRecorded(
+                            record.record_id,
+                            record.receipt_id,
+                            c.purpose,
+                            c.status.value,
+                            version,
+                            c.channel.value,
+                            c.method.value,
+                            c.notice_hash,
+                            expires,
+                        ),
+                        person.ref,
+                    )
+                )
+            return rows, events, records
+
+        return self._write([c.subject for c in changes], consents, build, actor=actor, at=at)
+
+    def _expiry(self, purpose_id: str, status: ConsentStatus, at: datetime) -> datetime | None:
+        purpose = self.policy.purpose_by_id[purpose_id]
+        if status is ConsentStatus.GIVEN and purpose.consent and purpose.consent.validity:
+            return purpose.consent.validity.after(at)
+        return None
+
+    # --- objection (art. 21) and restriction (art. 18) ------------------------------------
+
+    def object(
+        self,
+        subject: Subject,
+        purpose: str,
+        *,
+        status: ObjectionStatus = ObjectionStatus.RAISED,
+        channel: Channel = Channel.API,
+        evidence: Mapping[str, JsonValue] | None = None,
+        actor: str | None = None,
+        at: datetime | None = None,
+    ) -> ObjectionRecord:
+        """Record an objection (or, with ``status``, its withdrawal or overriding)."""
+        self.index.rule(purpose)
+        declared = self.policy.purpose_by_id[purpose]
+        if not declared.direct_marketing and not _OBJECTABLE & set(declared.bases()):
+            raise NotApplicableError(
+                f"purpose {purpose!r} rests on {', '.join(b.value for b in declared.bases())}: "
+                "the right to object (art. 21) applies to legitimate interests, public tasks "
+                "and direct marketing"
+            )
+        if status is ObjectionStatus.OVERRIDDEN and declared.direct_marketing:
+            raise NotApplicableError(
+                "an objection to direct marketing cannot be overridden (art. 21(3))"
+            )
+        return self._single(
+            subject,
+            objections,
+            lambda person, when, who: (
+                {
+                    "record_id": (rid := str(uuid.uuid4())),
+                    "person_id": person.id,
+                    "purpose": purpose,
+                    "at": when,
+                    "status": status.value,
+                    "channel": channel.value,
+                    "evidence": dict(evidence or {}),
+                    "actor": who,
+                },
+                ObjectionRecorded(rid, purpose, status.value, channel.value),
+                ObjectionRecord(
+                    rid, person.ref, purpose, when, status, channel, dict(evidence or {}), who
+                ),
+            ),
+            actor,
+            at,
+        )
+
+    def withdraw_objection(self, subject: Subject, purpose: str, **details: Any) -> ObjectionRecord:
+        return self.object(subject, purpose, status=ObjectionStatus.WITHDRAWN, **details)
+
+    def restrict(
+        self,
+        subject: Subject,
+        *,
+        ground: RestrictionGround | None = None,
+        status: RestrictionStatus = RestrictionStatus.APPLIED,
+        channel: Channel = Channel.API,
+        evidence: Mapping[str, JsonValue] | None = None,
+        actor: str | None = None,
+        at: datetime | None = None,
+    ) -> RestrictionRecord:
+        """Restrict processing of a person's data to storage (art. 18), or lift it."""
+        return self._single(
+            subject,
+            restrictions,
+            lambda person, when, who: (
+                {
+                    "record_id": (rid := str(uuid.uuid4())),
+                    "person_id": person.id,
+                    "at": when,
+                    "status": status.value,
+                    "ground": ground.value if ground else None,
+                    "channel": channel.value,
+                    "evidence": dict(evidence or {}),
+                    "actor": who,
+                },
+                RestrictionRecorded(
+                    rid, status.value, ground.value if ground else None, channel.value
+                ),
+                RestrictionRecord(
+                    rid, person.ref, when, status, ground, channel, dict(evidence or {}), who
+                ),
+            ),
+            actor,
+            at,
+        )
+
+    def lift_restriction(self, subject: Subject, **details: Any) -> RestrictionRecord:
+        """Lift a restriction; art. 18(3): the person must be told before it is lifted."""
+        return self.restrict(subject, status=RestrictionStatus.LIFTED, **details)
+
+    def _single(
+        self,
+        subject: Subject,
+        table: sa.Table,
+        make: Callable[[Person, datetime, str], tuple[dict[str, Any], Any, R]],
+        actor: str | None,
+        at: datetime | None,
+    ) -> R:
+        def build(
+            persons: Mapping[Identifier, Person], when: datetime, who: str
+        ) -> tuple[list[dict[str, Any]], list[Pending], list[R]]:
+            person = persons[as_identifier(subject)]
+            row, event, record = make(person, when, who)
+            return [row], [Pending(event, person.ref)], [record]
+
+        return self._write([subject], table, build, actor=actor, at=at)[0]
+
+    def _write(
+        self,
+        subjects: Sequence[Subject],
+        table: sa.Table,
+        build: Callable[
+            [Mapping[Identifier, Person], datetime, str],
+            tuple[list[dict[str, Any]], list[Pending], list[R]],
+        ],
+        *,
+        actor: str | None,
+        at: datetime | None,
+    ) -> list[R]:
+        names = [as_identifier(s) for s in subjects]
+        when = at or self._clock()
+        who = actor or self.actor
+        with write_transaction(self.engine) as conn:
+            self._trail.lock(conn)
+            persons = ensure_people(conn, self._vault, names, when)
+            rows, events, records = build(persons, when, who)
+            registered = [
+                Pending(PersonRegistered((name.kind.value,)), person.ref)
+                for name, person in persons.items()
+                if person.created
+            ]
+            insert_rows(conn, table, rows)
+            self._trail.append(conn, registered + events, actor=who, at=when)
+        for name, person in persons.items():
+            self._cache.invalidate(name)
+            self._cache.invalidate_person(person.id)
+        return records
+
+    # --- reading and deciding -------------------------------------------------------------
+
+    def state(self, subject: Subject) -> PersonState:
+        """The person's state, from the cache or the database."""
+        name = as_identifier(subject)
+        cached = self._cache.get(name)
+        if cached is not None:
+            return cached
+        return self.states([name])[name]
+
+    def states(self, subjects: Iterable[Subject]) -> dict[Identifier, PersonState]:
+        """Several states at once; the misses are loaded set-based, in one snapshot."""
+        names = [as_identifier(s) for s in subjects]
+        found: dict[Identifier, PersonState] = {}
+        missing = []
+        for name in names:
+            cached = self._cache.get(name)
+            if cached is None:
+                missing.append(name)
+            else:
+                found[name] = cached
+        if missing:
+            with read_transaction(self.engine) as conn:
+                persons = find_people(conn, {n: self._vault.digest(n) for n in missing})
+                loaded = load_states(conn, list(set(persons.values())))
+            for name in missing:
+                person = persons.get(name)
+                state = NOBODY if person is None else loaded[person.id]
+                self._cache.put(name, None if person is None else person.id, state)
+                found[name] = state
+        return found
+
+    def decide(
+        self,
+        subject: Subject,
+        purpose: str,
+        categories: Iterable[str],
+        now: float | None = None,
+    ) -> Decision:
+        """May ``purpose`` use ``categories`` of this person? See :func:`decide`."""
+        return decide(self.index, self.state(subject), purpose, categories, now)
+
+    def decide_many(
+        self, questions: Iterable[tuple[Subject, str, Iterable[str]]], now: float | None = None
+    ) -> list[Decision]:
+        """The batch form: states loaded together, then one decision per question."""
+        asked = [(as_identifier(s), p, c) for s, p, c in questions]
+        states = self.states([s for s, _, _ in asked])
+        at = self._clock().timestamp() if now is None else now
+        return [decide(self.index, states[s], p, c, at) for s, p, c in asked]
+
+    def invalidate(self, subject: Subject | None = None) -> None:
+        """Forget cached state: one person's, or everyone's."""
+        if subject is None:
+            self._cache.clear()
+        else:
+            self._cache.invalidate(as_identifier(subject))
+
+    def subject(self, subject: Subject) -> SubjectFile | None:
+        """Everything the ledger holds on one person, or None if it holds nothing."""
+        name = as_identifier(subject)
+        with read_transaction(self.engine) as conn:
+            person = find_people(conn, {name: self._vault.digest(name)}).get(name)
+            if person is None:
+                return None
+            found = read_subject_file(conn, self._vault, person, _version_names(conn))
+            return replace(found, audit=tuple(entries_about(conn, person.ref)))
+
+    def verify_audit(self) -> AuditReport:
+        with read_transaction(self.engine) as conn:
+            return self._trail.verify(conn)

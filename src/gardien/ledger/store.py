@@ -1,0 +1,294 @@
+"""Reading and writing the ledger's tables, set-based: one statement per table per batch.
+
+Nothing here decides anything; it turns rows into :class:`PersonState` snapshots and records
+into rows. Records are only ever inserted (GDPR art. 7(1): the history is the evidence).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from gardien.audit.chain import AuditEntry
+from gardien.ledger.identifiers import Identifier, IdentifierKind
+from gardien.ledger.protection import IdentifierVault
+from gardien.ledger.records import (
+    Channel,
+    ConsentMethod,
+    ConsentRecord,
+    ConsentStatus,
+    ObjectionRecord,
+    ObjectionStatus,
+    RestrictionGround,
+    RestrictionRecord,
+    RestrictionStatus,
+)
+from gardien.ledger.state import NO_EXPIRY, ConsentState, PersonState
+from gardien.storage.tables import consents, identifiers, objections, people, restrictions
+
+_CHUNK = 500
+_RAISED = ObjectionStatus.RAISED.value
+_APPLIED = RestrictionStatus.APPLIED.value
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    ref: str
+    created: bool = False
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def find_people(conn: Connection, digests: Mapping[Identifier, bytes]) -> dict[Identifier, Person]:
+    """The people named by these identifiers (those the ledger knows)."""
+    by_key = {(i.kind.value, d): i for i, d in digests.items()}
+    found: dict[Identifier, Person] = {}
+    for chunk in _chunks(list(by_key)):
+        rows = conn.execute(
+            sa.select(identifiers.c.kind, identifiers.c.digest, people.c.id, people.c.ref)
+            .join(people, people.c.id == identifiers.c.person_id)
+            .where(sa.tuple_(identifiers.c.kind, identifiers.c.digest).in_(chunk))
+        )
+        for kind, digest, person_id, ref in rows:
+            found[by_key[(kind, bytes(digest))]] = Person(int(person_id), ref)
+    return found
+
+
+def ensure_people(
+    conn: Connection, vault: IdentifierVault, subjects: Iterable[Identifier], at: datetime
+) -> dict[Identifier, Person]:
+    """Find or register (with the encrypted identifier) everyone named; call under the lock."""
+    digests = {s: vault.digest(s) for s in dict.fromkeys(subjects)}
+    found = find_people(conn, digests)
+    missing = [s for s in digests if s not in found]
+    if missing:
+        refs = [secrets.token_hex(16) for _ in missing]
+        created = (
+            conn.execute(
+                people.insert().returning(people.c.id, sort_by_parameter_order=True),
+                [{"ref": ref, "created_at": at} for ref in refs],
+            )
+            .scalars()
+            .all()
+        )
+        conn.execute(
+            identifiers.insert(),
+            [
+                {
+                    "person_id": person_id,
+                    "kind": s.kind.value,
+                    "digest": digests[s],
+                    "ciphertext": vault.seal(s, digests[s]),
+                    "created_at": at,
+                }
+                for s, person_id in zip(missing, created, strict=True)
+            ],
+        )
+        for s, person_id, ref in zip(missing, created, refs, strict=True):
+            found[s] = Person(int(person_id), ref, created=True)
+    return found
+
+
+def add_identifier(
+    conn: Connection,
+    vault: IdentifierVault,
+    person: Person,
+    identifier: Identifier,
+    at: datetime,
+) -> None:
+    digest = vault.digest(identifier)
+    conn.execute(
+        identifiers.insert(),
+        {
+            "person_id": person.id,
+            "kind": identifier.kind.value,
+            "digest": digest,
+            "ciphertext": vault.seal(identifier, digest),
+            "created_at": at,
+        },
+    )
+
+
+def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        conn.execute(table.insert(), list(rows))
+
+
+def load_states(conn: Connection, persons: Sequence[Person]) -> dict[int, PersonState]:
+    """Snapshots of these people: latest consent and objection per purpose, restriction."""
+    states: dict[int, PersonState] = {}
+    for chunk in _chunks(list(persons)):
+        states.update(_load_chunk(conn, chunk))
+    return states
+
+
+def _load_chunk(conn: Connection, persons: Sequence[Person]) -> dict[int, PersonState]:
+    ids = [p.id for p in persons]
+    consents_of: dict[int, dict[str, ConsentState]] = {i: {} for i in ids}
+    latest_consent = (
+        sa.select(sa.func.max(consents.c.id))
+        .where(consents.c.person_id.in_(ids))
+        .group_by(consents.c.person_id, consents.c.purpose)
+    )
+    for person_id, purpose, status, at, expires_at, ordinal in conn.execute(
+        sa.select(
+            consents.c.person_id,
+            consents.c.purpose,
+            consents.c.status,
+            consents.c.at,
+            consents.c.expires_at,
+            consents.c.policy_version_id,
+        ).where(consents.c.id.in_(latest_consent))
+    ):
+        consents_of[person_id][purpose] = ConsentState(
+            ConsentStatus(status),
+            at.timestamp(),
+            expires_at.timestamp() if expires_at is not None else NO_EXPIRY,
+            int(ordinal),
+        )
+    objected: dict[int, set[str]] = {i: set() for i in ids}
+    latest_objection = (
+        sa.select(sa.func.max(objections.c.id))
+        .where(objections.c.person_id.in_(ids))
+        .group_by(objections.c.person_id, objections.c.purpose)
+    )
+    for person_id, purpose in conn.execute(
+        sa.select(objections.c.person_id, objections.c.purpose).where(
+            objections.c.id.in_(latest_objection), objections.c.status == _RAISED
+        )
+    ):
+        objected[person_id].add(purpose)
+    latest_restriction = (
+        sa.select(sa.func.max(restrictions.c.id))
+        .where(restrictions.c.person_id.in_(ids))
+        .group_by(restrictions.c.person_id)
+    )
+    restricted = set(
+        conn.execute(
+            sa.select(restrictions.c.person_id).where(
+                restrictions.c.id.in_(latest_restriction), restrictions.c.status == _APPLIED
+            )
+        ).scalars()
+    )
+    erased = set(
+        conn.execute(
+            sa.select(people.c.id).where(people.c.id.in_(ids), people.c.erased_at.is_not(None))
+        ).scalars()
+    )
+    return {
+        p.id: PersonState(
+            p.ref,
+            consents_of[p.id],
+            frozenset(objected[p.id]),
+            p.id in restricted,
+            p.id in erased,
+        )
+        for p in persons
+    }
+
+
+@dataclass(frozen=True)
+class SubjectFile:
+    """Everything the ledger holds on one person (GDPR art. 15: the right of access)."""
+
+    ref: str
+    created_at: datetime
+    erased_at: datetime | None
+    identifiers: tuple[Identifier | None, ...]
+    """Decrypted; None where the value was crypto-shredded."""
+    consents: tuple[ConsentRecord, ...]
+    objections: tuple[ObjectionRecord, ...]
+    restrictions: tuple[RestrictionRecord, ...]
+    audit: tuple[AuditEntry, ...] = ()
+    """The audit entries naming this person."""
+
+
+def read_subject_file(
+    conn: Connection, vault: IdentifierVault, person: Person, versions: Mapping[int, str]
+) -> SubjectFile:
+    """The whole history of one person, oldest first."""
+    row = conn.execute(
+        sa.select(people.c.created_at, people.c.erased_at).where(people.c.id == person.id)
+    ).one()
+    idents = tuple(
+        vault.open(IdentifierKind(kind), bytes(digest), bytes(token)) if token else None
+        for kind, digest, token in conn.execute(
+            sa.select(identifiers.c.kind, identifiers.c.digest, identifiers.c.ciphertext)
+            .where(identifiers.c.person_id == person.id)
+            .order_by(identifiers.c.id)
+        )
+    )
+    consent_records = tuple(
+        ConsentRecord(
+            r.record_id,
+            r.receipt_id,
+            r.schema_version,
+            person.ref,
+            r.purpose,
+            versions.get(r.policy_version_id, str(r.policy_version_id)),
+            r.notice_hash,
+            r.at,
+            Channel(r.channel),
+            ConsentMethod(r.method),
+            ConsentStatus(r.status),
+            r.expires_at,
+            dict(r.evidence),
+            r.actor,
+        )
+        for r in conn.execute(
+            sa.select(consents).where(consents.c.person_id == person.id).order_by(consents.c.id)
+        )
+    )
+    objection_records = tuple(
+        ObjectionRecord(
+            r.record_id,
+            person.ref,
+            r.purpose,
+            r.at,
+            ObjectionStatus(r.status),
+            Channel(r.channel),
+            dict(r.evidence),
+            r.actor,
+        )
+        for r in conn.execute(
+            sa.select(objections)
+            .where(objections.c.person_id == person.id)
+            .order_by(objections.c.id)
+        )
+    )
+    restriction_records = tuple(
+        RestrictionRecord(
+            r.record_id,
+            person.ref,
+            r.at,
+            RestrictionStatus(r.status),
+            RestrictionGround(r.ground) if r.ground else None,
+            Channel(r.channel),
+            dict(r.evidence),
+            r.actor,
+        )
+        for r in conn.execute(
+            sa.select(restrictions)
+            .where(restrictions.c.person_id == person.id)
+            .order_by(restrictions.c.id)
+        )
+    )
+    return SubjectFile(
+        person.ref,
+        row.created_at,
+        row.erased_at,
+        idents,
+        consent_records,
+        objection_records,
+        restriction_records,
+    )
