@@ -11,14 +11,24 @@ from hypothesis import strategies as st
 
 from gardien.vault import (
     CorruptCiphertextError,
+    FieldCipher,
     KeyFileProvider,
     KeyRing,
     MasterKey,
+    MasterKeyProvider,
     WrongKeyError,
     create_key_file,
     rotate_key_file,
 )
-from gardien.vault.envelope import new_data_key, open_sealed, rewrap, seal, unwrap
+from gardien.vault.envelope import (
+    hold_owner,
+    new_data_key,
+    open_sealed,
+    person_owner,
+    rewrap,
+    seal,
+    unwrap,
+)
 
 ALICE = "person:0b6f3c1e-alice"
 BOB = "person:7d2e9a40-bob"
@@ -145,3 +155,65 @@ def test_after_rewrap_the_old_master_key_is_no_longer_needed() -> None:
 def test_a_data_key_of_the_wrong_size_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="32 bytes"):
         seal(b"short", b"x", b"")
+
+
+class InMemoryKms:
+    """A provider that is not a KeyRing: the shape a KMS adapter takes."""
+
+    def __init__(self) -> None:
+        self.keys = {"kms-key-1": MasterKey("kms-key-1", bytes(32))}
+        self.current_id = "kms-key-1"
+
+    @property
+    def source(self) -> str:
+        return "the test KMS"
+
+    def current(self) -> MasterKey:
+        return self.keys[self.current_id]
+
+    def get(self, key_id: str) -> MasterKey:
+        try:
+            return self.keys[key_id]
+        except KeyError:
+            raise WrongKeyError(key_id, self.source) from None
+
+    def index_key(self) -> MasterKey:
+        return self.keys["kms-key-1"]
+
+    def rotate(self) -> None:
+        self.keys["kms-key-2"] = MasterKey("kms-key-2", bytes(range(32)))
+        self.current_id = "kms-key-2"
+
+
+def test_any_provider_with_the_protocol_works_like_a_key_file() -> None:
+    kms = InMemoryKms()
+    assert isinstance(kms, MasterKeyProvider)
+    data_key, wrapped = new_data_key(kms, hold_owner("tax-2025"))
+    item = seal(data_key, b"invoice 2025-0042", b"item:1")
+    field = FieldCipher(kms).encrypt(b"alice@example.org", b"identifier:1")
+    kms.rotate()
+    rewrapped = rewrap(kms, wrapped)
+    assert (wrapped.master_key_id, rewrapped.master_key_id) == ("kms-key-1", "kms-key-2")
+    assert open_sealed(unwrap(kms, rewrapped), item, b"item:1") == b"invoice 2025-0042"
+    assert FieldCipher(kms).decrypt(field, b"identifier:1") == b"alice@example.org"
+    with pytest.raises(WrongKeyError, match="the test KMS does not hold"):
+        unwrap(kms, dataclasses.replace(wrapped, master_key_id="kms-key-0"))
+
+
+def test_owners_are_named_by_kind_so_a_person_and_a_hold_never_share_a_key() -> None:
+    assert person_owner("0b6f3c1e") == "person:0b6f3c1e"
+    assert hold_owner(7) == "hold:7"
+    provider = ring(MasterKey.generate())
+    _, wrapped = new_data_key(provider, person_owner("7"))
+    with pytest.raises(CorruptCiphertextError):
+        unwrap(provider, dataclasses.replace(wrapped, owner=hold_owner("7")))
+
+
+def test_a_new_key_for_the_same_owner_does_not_open_items_of_a_destroyed_key() -> None:
+    provider = ring(MasterKey.generate())
+    owner = person_owner("0b6f3c1e")
+    destroyed_key, _ = new_data_key(provider, owner)
+    item = seal(destroyed_key, b"passport scan", b"item:0")
+    new_key, _ = new_data_key(provider, owner)
+    with pytest.raises(CorruptCiphertextError):
+        open_sealed(new_key, item, b"item:0")

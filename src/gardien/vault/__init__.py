@@ -12,7 +12,16 @@ from gardien.vault.backup_format import (
     verify_encrypted,
     write_encrypted,
 )
-from gardien.vault.envelope import WrappedKey, new_data_key, open_sealed, rewrap, seal, unwrap
+from gardien.vault.envelope import (
+    WrappedKey,
+    hold_owner,
+    new_data_key,
+    open_sealed,
+    person_owner,
+    rewrap,
+    seal,
+    unwrap,
+)
 from gardien.vault.errors import (
     BackupError,
     CorruptBackupError,
@@ -62,9 +71,11 @@ __all__ = [
     "WrongKeyError",
     "create_key_file",
     "derive_subkey",
+    "hold_owner",
     "load_master_keys",
     "new_data_key",
     "open_sealed",
+    "person_owner",
     "read_encrypted",
     "read_header",
     "rewrap",

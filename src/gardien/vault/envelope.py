@@ -16,6 +16,7 @@ which key opens them, and the caller binds each item to its row through ``aad``.
 
 Public API::
 
+    person_owner(person_id) -> str / hold_owner(hold_id) -> str   # "person:<id>", "hold:<id>"
     WrappedKey(owner: str, master_key_id: str, wrapped: bytes)
     new_data_key(provider, owner) -> tuple[bytes, WrappedKey]
     unwrap(provider, wrapped) -> bytes
@@ -39,6 +40,20 @@ from gardien.vault.keys import NONCE_BYTES, MasterKey, MasterKeyProvider, derive
 TAG_BYTES = 16
 _SEALED_VERSION = 1
 _WRAP_LABEL = "data-key-wrap"
+
+
+def person_owner(person_id: object) -> str:
+    """The owner name of a person's data key: ``person:<id>``."""
+    return f"person:{person_id}"
+
+
+def hold_owner(hold_id: object) -> str:
+    """The owner name of a legal hold's archive key: ``hold:<id>``.
+
+    Data kept to comply with a legal obligation (art. 17(3)(b), (e)) is archived under the
+    hold's own key, so that erasing the person does not erase it, and lifting the hold does.
+    """
+    return f"hold:{hold_id}"
 
 
 @dataclass(frozen=True)
