@@ -19,8 +19,8 @@ from gardien.documents.register import (
     REGISTER_FORMATS,
     RegisterEntry,
     RegisterFormat,
-    register_headers,
     register_entries,
+    register_headers,
     render_register,
 )
 
@@ -38,9 +38,9 @@ __all__ = [
     "UnsupportedLanguageError",
     "diff_policies",
     "duration_words",
-    "register_headers",
     "period_words",
     "register_entries",
+    "register_headers",
     "render_notice",
     "render_register",
 ]

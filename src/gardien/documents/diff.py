@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from gardien.documents.changes import MESSAGES, ChangeKind, Impact
 from gardien.documents.language import checked_language
+from gardien.documents.notice import is_transfer
 from gardien.policy.durations import Duration
 from gardien.policy.model import Cookie, Policy, Purpose, Text
 from gardien.policy.taxonomy import covered_by
@@ -215,7 +216,7 @@ def _recipient_changes(old: Policy, new: Policy) -> Iterator[PolicyChange]:
     for after in new.recipients:
         before = old.recipient_by_id.get(after.id)
         if before is None:
-            if after.outside_eea:
+            if is_transfer(after):
                 yield PolicyChange(ChangeKind.TRANSFER_ADDED, after.id, Impact.INFORM)
             continue
         if (before.name, before.kind, before.description) != (
@@ -224,17 +225,17 @@ def _recipient_changes(old: Policy, new: Policy) -> Iterator[PolicyChange]:
             after.description,
         ):
             yield PolicyChange(ChangeKind.RECIPIENT_CHANGED, after.id, Impact.INFORM)
-        if after.outside_eea and not before.outside_eea:
+        if is_transfer(after) and not is_transfer(before):
             yield PolicyChange(ChangeKind.TRANSFER_ADDED, after.id, Impact.INFORM)
-        elif before.outside_eea and not after.outside_eea:
+        elif is_transfer(before) and not is_transfer(after):
             yield PolicyChange(ChangeKind.TRANSFER_REMOVED, after.id, Impact.INFORM)
-        elif after.outside_eea and (before.country, before.safeguard) != (
+        elif is_transfer(after) and (before.country, before.safeguard) != (
             after.country,
             after.safeguard,
         ):
             yield PolicyChange(ChangeKind.TRANSFER_CHANGED, after.id, Impact.INFORM)
     for before in old.recipients:
-        if before.id not in new.recipient_by_id and before.outside_eea:
+        if before.id not in new.recipient_by_id and is_transfer(before):
             yield PolicyChange(ChangeKind.TRANSFER_REMOVED, before.id, Impact.INFORM)
 
 

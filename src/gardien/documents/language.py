@@ -105,7 +105,18 @@ def duration_words(duration: Duration, lang: Language) -> str:
 
 def period_words(duration: Duration, event: RetentionEvent, lang: Language) -> str:
     """ "10 ans à compter de la clôture de l'exercice comptable" (GDPR art. 13(2)(a))."""
-    return f"{duration_words(duration, lang)} {_FROM[lang]} {event.label(lang)}"
+    return f"{duration_words(duration, lang)} {from_event(event, lang)}"
+
+
+def from_event(event: RetentionEvent, lang: Language) -> str:
+    """ "à compter du dernier contact" / "from the last contact": French contracts de + le."""
+    label = event.label(lang)
+    if lang == "fr":
+        if label.startswith("le "):
+            return f"à compter du {label[3:]}"
+        if label.startswith("les "):
+            return f"à compter des {label[4:]}"
+    return f"{_FROM[lang]} {label}"
 
 
 def date_words(value: date, lang: Language) -> str:
@@ -113,8 +124,14 @@ def date_words(value: date, lang: Language) -> str:
     return format_date(value, format="long", locale=lang)
 
 
+UNKNOWN_COUNTRY = "ZZ"
+"""ISO 3166 user-assigned code the policy file uses when the source does not say where."""
+
+
 def country_name(code: str, lang: Language) -> str:
     """An ISO 3166-1 alpha-2 code as the country's name in the language ("États-Unis")."""
+    if code.upper() == UNKNOWN_COUNTRY:
+        return "pays non indiqué" if lang == "fr" else "country not stated"
     name = Locale(lang).territories.get(code.upper())
     return str(name) if name else code
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from gardien.documents.language import (
+    UNKNOWN_COUNTRY,
     Language,
     UnsupportedFormatError,
     checked_language,
@@ -30,7 +31,9 @@ from gardien.policy.model import (
     Party,
     Policy,
     Purpose,
+    Recipient,
     RetentionRule,
+    RightsContact,
 )
 from gardien.policy.vocabulary import (
     CookieCategory,
@@ -324,11 +327,11 @@ def basis_words(purpose: Purpose, lang: Language) -> tuple[str, ...]:
     Legitimate interests name the interest itself in parentheses (art. 13(1)(d)); consent says
     how to withdraw it (art. 7(3)); a legal obligation names its law.
     """
-    cells: list[str] = []
+    cells: list[str] = [] if purpose.legal_bases else [text("basis_unstated", lang)]
     for basis in purpose.legal_bases:
         words = basis.basis.label(lang)
         if basis.basis is LegalBasisKind.LEGITIMATE_INTERESTS and basis.interest:
-            words += f" ({basis.interest.in_(lang)})"
+            words += f" ({inline(basis.interest.in_(lang))})"
         elif basis.basis is LegalBasisKind.CONSENT:
             how = (
                 purpose.consent.withdrawal.in_(lang)
@@ -354,6 +357,14 @@ def basis_words(purpose: Purpose, lang: Language) -> tuple[str, ...]:
     if purpose.objection:
         cells.append(text("objection_how", lang, how=purpose.objection.in_(lang)))
     return tuple(cells)
+
+
+def inline(sentence: str) -> str:
+    """A sentence made to sit inside parentheses: no capital (unless an acronym), no full stop."""
+    words = sentence.strip().rstrip(".")
+    if len(words) > 1 and words[0].isupper() and not words[1].isupper():
+        words = words[0].lower() + words[1:]
+    return words
 
 
 def _purpose_row(policy: Policy, purpose: Purpose, lang: Language) -> PurposeRow:
@@ -428,8 +439,13 @@ def _transfers(policy: Policy, lang: Language) -> tuple[TransferRow, ...]:
             reference=r.safeguard_reference or "",
         )
         for r in policy.recipients
-        if r.outside_eea
+        if is_transfer(r)
     )
+
+
+def is_transfer(recipient: Recipient) -> bool:
+    """A known destination outside the EEA (an unstated country is not assumed to be one)."""
+    return recipient.country != UNKNOWN_COUNTRY and recipient.outside_eea
 
 
 def retention_words(rule: RetentionRule | None, lang: Language) -> str:
@@ -496,7 +512,14 @@ def _rights(policy: Policy, lang: Language) -> tuple[str, ...]:
 
 
 def _exercise(policy: Policy, lang: Language) -> tuple[Line, ...]:
+    """Where to send a request (arts. 12(2), 13(2)(b)); the DPO or controller if not stated."""
     contact = policy.rights
+    if not (contact.email or contact.web_form or contact.portal or contact.postal_address):
+        dpo, controller = policy.dpo, policy.controller
+        contact = RightsContact(
+            email=(dpo.email if dpo and dpo.email else controller.email),
+            postal_address=controller.address,
+        )
     lines: list[Line] = []
     if contact.email:
         lines.append(Line(text("by_email", lang), contact.email, f"mailto:{contact.email}"))

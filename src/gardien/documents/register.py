@@ -22,7 +22,7 @@ from gardien.documents.language import (
     date_words,
     period_words,
 )
-from gardien.documents.notice import address_words, retention_words
+from gardien.documents.notice import address_words, is_transfer, retention_words
 from gardien.documents.strings import art9_label, text
 from gardien.documents.templating import render
 from gardien.policy.model import Party, Policy, Purpose
@@ -198,7 +198,7 @@ def _cells(
             r.safeguard_reference,
         )
         for r in recipients
-        if r.outside_eea
+        if is_transfer(r)
     ]
     return (
         purpose.title.in_(lang),

@@ -71,6 +71,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Toute catégorie de données pertinente, selon la nature de la demande",
         "Any relevant category of data, depending on the nature of the matter",
     ),
+    "basis_unstated": ("Non indiqué dans la politique", "Not stated in the policy"),
     "consent_withdraw_default": (
         "vous pouvez retirer votre consentement à tout moment, aussi simplement que vous "
         "l'avez donné",
