@@ -17,15 +17,17 @@ from fastapi.staticfiles import StaticFiles
 
 from gardien.errors import ConfigurationError
 from gardien.identity import OneTimeCodes, codes_key
+from gardien.ledger import IdentifierVault, Ledger
 from gardien.notify import Mailer, MailSettings, OutboxMailer, mailer_from_settings
 from gardien.policy import load_policy
 from gardien.service.api import api_router
 from gardien.service.auth import KeyVerifier
 from gardien.service.context import ServiceContext, ServiceOptions
 from gardien.service.errors import install_error_handlers
+from gardien.service.sessions import SessionStore
 from gardien.settings import Settings
 from gardien.storage import check_reachable, create_engine, require_current
-from gardien.vault import derive_subkey, load_master_keys
+from gardien.vault import FieldCipher, derive_subkey, load_master_keys
 
 STATIC = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
@@ -62,8 +64,19 @@ def create_app(
         verifier=KeyVerifier(engine, options.key_cache_seconds),
         codes=OneTimeCodes(engine, codes_key(keys), mailer),
         mailer=mailer,
-        session_key=derive_subkey(keys.index_key(), "service/session-cookie"),
-        ledger=None,
+        ledger=Ledger(
+            engine,
+            policy,
+            IdentifierVault(keys),
+            actor=settings.actor,
+            cache_size=options.state_cache_size,
+        ),
+        sessions=SessionStore(
+            engine,
+            derive_subkey(keys.index_key(), "service/session-cookie"),
+            FieldCipher(keys),
+            options.session_lifetime,
+        ),
     )
 
     @asynccontextmanager

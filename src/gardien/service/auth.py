@@ -28,7 +28,7 @@ from gardien.errors import GardienError
 from gardien.service.tables import api_keys
 from gardien.storage import read_transaction, write_transaction
 
-TOKEN_PREFIX = "gdn"
+TOKEN_PREFIX = "gdn"  # noqa: S105  (a prefix, not a secret)
 CACHE_SECONDS = 5.0
 
 

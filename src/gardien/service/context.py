@@ -15,9 +15,11 @@ from fastapi import Request
 from sqlalchemy.engine import Engine
 
 from gardien.identity import OneTimeCodes
+from gardien.ledger import Ledger
 from gardien.notify import Mailer
 from gardien.policy.model import Policy
 from gardien.service.auth import KeyVerifier
+from gardien.service.sessions import SessionStore
 from gardien.settings import Settings
 from gardien.vault import MasterKeyProvider
 
@@ -30,6 +32,10 @@ class ServiceOptions:
     """Mark session cookies ``Secure`` (on behind HTTPS; off for http://127.0.0.1)."""
     session_lifetime: timedelta = timedelta(hours=2)
     key_cache_seconds: float = 5.0
+    state_cache_size: int = 100_000
+    """The ledger's per-process cache of person states. With several workers it must be 0:
+    a consent withdrawn through one worker would otherwise still be allowed by another until
+    its cache forgets (cross-process invalidation is issue 9)."""
     outbox: Path | None = None
     """Where one-time codes are written when no mailer is given (the demo, the tests)."""
     default_lang: str = "fr"
@@ -46,10 +52,8 @@ class ServiceContext:
     verifier: KeyVerifier
     codes: OneTimeCodes
     mailer: Mailer
-    session_key: bytes
-    """Signs the session cookie (derived from the master key; see :mod:`.sessions`)."""
-    ledger: object
-    """The :class:`gardien.ledger.Ledger` the routes call."""
+    ledger: Ledger
+    sessions: SessionStore
 
 
 def context(request: Request) -> ServiceContext:

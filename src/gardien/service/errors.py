@@ -10,6 +10,7 @@ Pages of the portal and the console get the same code and message in a small HTM
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from html import escape
 
 from fastapi import FastAPI, Request
@@ -107,7 +108,7 @@ def error_response(
     code: str,
     message: str,
     details: JsonDetails = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     if _is_page(request):
         page = (

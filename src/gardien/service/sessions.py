@@ -19,8 +19,10 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from gardien.ledger import Identifier, parse_subject
 from gardien.service.tables import sessions
 from gardien.storage import read_transaction, write_transaction
+from gardien.vault import FieldCipher
 
 PORTAL_COOKIE = "gardien_portal"
 CONSOLE_COOKIE = "gardien_console"
@@ -37,8 +39,8 @@ class Session:
 
     id: int
     kind: SessionKind
-    person_id: int | None
-    subject_ref: str | None
+    subject: Identifier | None
+    """The signed-in person (portal), decrypted from the session row."""
     api_key_id: str | None
     csrf_token: str
     lang: str
@@ -47,8 +49,12 @@ class Session:
     @property
     def signed_in(self) -> bool:
         if self.kind is SessionKind.PORTAL:
-            return self.person_id is not None
+            return self.subject is not None
         return self.api_key_id is not None
+
+
+def _aad(token_hash: str) -> bytes:
+    return b"gardien/session:" + token_hash.encode()
 
 
 def _hash(token: str) -> str:
@@ -58,9 +64,12 @@ def _hash(token: str) -> str:
 class SessionStore:
     """Creates, reads and ends sessions; the cookie value is signed with ``key``."""
 
-    def __init__(self, engine: Engine, key: bytes, lifetime: timedelta) -> None:
+    def __init__(
+        self, engine: Engine, key: bytes, cipher: FieldCipher, lifetime: timedelta
+    ) -> None:
         self._engine = engine
         self._key = key
+        self._cipher = cipher
         self.lifetime = lifetime
 
     def _sign(self, token: str) -> str:
@@ -82,13 +91,18 @@ class SessionStore:
         kind: SessionKind,
         lang: str,
         *,
-        person_id: int | None = None,
-        subject_ref: str | None = None,
+        subject: Identifier | None = None,
         api_key_id: str | None = None,
         replacing: Session | None = None,
     ) -> tuple[Session, str]:
         """A new session and its cookie value; ``replacing`` is ended in the same transaction."""
         token = secrets.token_urlsafe(32)
+        token_hash = _hash(token)
+        sealed = (
+            self._cipher.encrypt(str(subject).encode(), _aad(token_hash))
+            if subject is not None
+            else None
+        )
         now = datetime.now(UTC)
         csrf = secrets.token_urlsafe(24)
         expires = now + self.lifetime
@@ -99,10 +113,9 @@ class SessionStore:
             conn.execute(sessions.delete().where(sessions.c.expires_at < now))
             result = conn.execute(
                 sessions.insert().values(
-                    token_hash=_hash(token),
+                    token_hash=token_hash,
                     kind=kind.value,
-                    person_id=person_id,
-                    subject_ref=subject_ref,
+                    sealed_subject=sealed,
                     api_key_id=api_key_id,
                     csrf_token=csrf,
                     lang=lang,
@@ -111,7 +124,7 @@ class SessionStore:
                 )
             )
             session_id = int(result.inserted_primary_key[0])  # type: ignore[index]
-        session = Session(session_id, kind, person_id, subject_ref, api_key_id, csrf, lang, expires)
+        session = Session(session_id, kind, subject, api_key_id, csrf, lang, expires)
         return session, self._cookie(token)
 
     def find(self, kind: SessionKind, cookie: str | None) -> Session | None:
@@ -119,19 +132,26 @@ class SessionStore:
         token = self._token(cookie)
         if token is None:
             return None
+        token_hash = _hash(token)
         with read_transaction(self._engine) as conn:
             row = conn.execute(
                 sa.select(sessions).where(
-                    sessions.c.token_hash == _hash(token), sessions.c.kind == kind.value
+                    sessions.c.token_hash == token_hash, sessions.c.kind == kind.value
                 )
             ).one_or_none()
         if row is None or row.expires_at <= datetime.now(UTC):
             return None
+        subject = (
+            parse_subject(
+                self._cipher.decrypt(bytes(row.sealed_subject), _aad(token_hash)).decode()
+            )
+            if row.sealed_subject is not None
+            else None
+        )
         return Session(
             int(row.id),
             SessionKind(row.kind),
-            row.person_id,
-            row.subject_ref,
+            subject,
             row.api_key_id,
             str(row.csrf_token),
             str(row.lang),

@@ -2,9 +2,12 @@
 
 from fastapi import APIRouter
 
-from gardien.service.api import audit, documents
+from gardien.service.api import audit, consents, decisions, documents
 
 api_router = APIRouter()
+api_router.include_router(decisions.router)
+api_router.include_router(consents.writes)
+api_router.include_router(consents.reads)
 api_router.include_router(documents.public)
 api_router.include_router(documents.register_router)
 api_router.include_router(audit.router)

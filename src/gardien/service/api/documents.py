@@ -46,7 +46,7 @@ def _document(text: str, fmt: str) -> Response:
 def notice(
     ctx: Context,
     lang: Annotated[Lang, Query()] = "fr",
-    format: Annotated[DocFormat, Query()] = "html",  # noqa: A002
+    format: Annotated[DocFormat, Query()] = "html",
 ) -> Response:
     return _document(render_notice(ctx.policy, lang, format), format)
 
@@ -98,7 +98,7 @@ def notice_version(
     ctx: Context,
     version_id: int,
     lang: Annotated[Lang, Query()] = "fr",
-    format: Annotated[DocFormat, Query()] = "html",  # noqa: A002
+    format: Annotated[DocFormat, Query()] = "html",
 ) -> Response:
     return _document(render_notice(policy_version(ctx, version_id), lang, format), format)
 
@@ -114,7 +114,7 @@ class RegisterRow(BaseModel):
 def register(
     ctx: Context,
     lang: Annotated[Lang, Query()] = "fr",
-    format: Annotated[Literal["json", "csv", "html"], Query()] = "json",  # noqa: A002
+    format: Annotated[Literal["json", "csv", "html"], Query()] = "json",
 ) -> Response | list[RegisterRow]:
     if format == "json":
         names = register_headers(lang)

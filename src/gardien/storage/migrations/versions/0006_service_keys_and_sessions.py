@@ -34,17 +34,7 @@ def upgrade() -> None:
         sa.Column("id", Id, autoincrement=True),
         sa.Column("token_hash", sa.String(64), nullable=False),
         sa.Column("kind", sa.String(16), nullable=False),
-        sa.Column(
-            "person_id",
-            Id,
-            sa.ForeignKey(
-                "gardien_people.id",
-                ondelete="CASCADE",
-                name="fk_gardien_sessions_person_id_gardien_people",
-            ),
-            nullable=True,
-        ),
-        sa.Column("subject_ref", sa.String(32), nullable=True),
+        sa.Column("sealed_subject", sa.LargeBinary(), nullable=True),
         sa.Column("api_key_id", sa.String(16), nullable=True),
         sa.Column("csrf_token", sa.String(64), nullable=False),
         sa.Column("lang", sa.String(2), nullable=False),
