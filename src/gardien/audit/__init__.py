@@ -15,6 +15,7 @@ from gardien.audit.chain import (
 from gardien.audit.events import (
     AuditEvent,
     ConsentRecorded,
+    IdentifierAdded,
     ObjectionRecorded,
     PersonRegistered,
     PolicyVersionSeen,
@@ -29,6 +30,7 @@ __all__ = [
     "AuditReport",
     "AuditTrail",
     "ConsentRecorded",
+    "IdentifierAdded",
     "ObjectionRecorded",
     "Pending",
     "PersonRegistered",

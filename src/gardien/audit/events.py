@@ -61,6 +61,14 @@ class PersonRegistered(AuditEvent):
 
 
 @dataclasses.dataclass(frozen=True)
+class IdentifierAdded(AuditEvent):
+    """A person can now also be found by an identifier of this kind (value never logged)."""
+
+    event_type: ClassVar[str] = "person.identifier_added"
+    identifier_kind: str
+
+
+@dataclasses.dataclass(frozen=True)
 class ConsentRecorded(AuditEvent):
     """Consent given, refused, withdrawn or expired (GDPR arts. 7(1), 7(3))."""
 

@@ -221,10 +221,12 @@ def _explain(
                 used = basis
                 break
             failures.append(failure)
-    if used is None:
+    if not rule.bases:
+        codes.append(ReasonCode.NO_LEGAL_BASIS)
+    elif used is None:
         used = rule.bases[0]
         codes.extend(dict.fromkeys(failures))
-    if not codes:
+    if not codes and used is not None:
         return rule.allowed[used]
     return Decision(False, rule.id, used, tuple(codes), outside, rule.direct_marketing)
 

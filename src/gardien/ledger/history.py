@@ -10,7 +10,6 @@ under ordinal *n* is outdated for a purpose changed at any ordinal above *n*.
 from __future__ import annotations
 
 import hashlib
-import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from gardien.audit.events import PolicyVersionSeen
+from gardien.documents.diff import diff_policies
 from gardien.policy.model import Policy
 from gardien.policy.taxonomy import covered_by
 from gardien.policy.vocabulary import LegalBasisKind
@@ -29,7 +29,8 @@ PurposeDiff = Callable[[Policy, Policy], frozenset[str]]
 
 
 def purposes_with_new_data_or_recipients(old: Policy, new: Policy) -> frozenset[str]:
-    """The built-in rule: a consent-based purpose that now uses data or recipients it did not."""
+    """A simpler rule than ``gardien diff``'s: a consent-based purpose that now uses data or
+    recipients it did not. For callers that want exactly this and nothing more."""
     changed = set()
     for purpose in new.purposes:
         before = old.purpose_by_id.get(purpose.id)
@@ -44,19 +45,13 @@ def purposes_with_new_data_or_recipients(old: Policy, new: Policy) -> frozenset[
 
 
 def default_purpose_diff() -> PurposeDiff:
-    """``gardien diff``'s own answer when the documents package provides it, else the rule above."""
-    try:
-        documents = importlib.import_module("gardien.documents")
-    except ImportError:
-        return purposes_with_new_data_or_recipients
-    diff_policies = getattr(documents, "diff_policies", None)
-    if diff_policies is None:
-        return purposes_with_new_data_or_recipients
+    """``gardien diff``'s own answer, so the ledger and the published diff never disagree."""
+    return diff_says
 
-    def via_documents(old: Policy, new: Policy) -> frozenset[str]:
-        return frozenset(diff_policies(old, new).purposes_needing_new_consent())
 
-    return via_documents
+def diff_says(old: Policy, new: Policy) -> frozenset[str]:
+    """The purposes :func:`gardien.documents.diff_policies` marks as needing new consent."""
+    return diff_policies(old, new).purposes_needing_new_consent()
 
 
 def content_hash(policy: Policy) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from gardien.audit.chain import AuditReport, AuditTrail, Pending, entries_about
 from gardien.audit.events import (
     ConsentRecorded,
+    IdentifierAdded,
     JsonValue,
     ObjectionRecorded,
     PersonRegistered,
@@ -48,6 +49,7 @@ from gardien.ledger.state import NOBODY, PersonState
 from gardien.ledger.store import (
     Person,
     SubjectFile,
+    add_identifier,
     ensure_people,
     find_people,
     insert_rows,
@@ -429,6 +431,38 @@ class Ledger:
             self._cache.invalidate(name)
             self._cache.invalidate_person(person.id)
         return records
+
+    def add_identifier(
+        self,
+        subject: Subject,
+        other: Subject,
+        *,
+        actor: str | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """Let a person be found by one more identifier (a phone, a customer number...)."""
+        name, extra = as_identifier(subject), as_identifier(other)
+        when = at or self._clock()
+        who = actor or self.actor
+        with write_transaction(self.engine) as conn:
+            self._trail.lock(conn)
+            person = ensure_people(conn, self._vault, [name], when)[name]
+            owner = find_people(conn, {extra: self._vault.digest(extra)}).get(extra)
+            if owner is not None and owner.id != person.id:
+                raise NotApplicableError(
+                    f"{extra.kind.value} already names another person in the ledger"
+                )
+            events = (
+                [Pending(PersonRegistered((name.kind.value,)), person.ref)]
+                if (person.created)
+                else []
+            )
+            if owner is None:
+                add_identifier(conn, self._vault, person, extra, when)
+                events.append(Pending(IdentifierAdded(extra.kind.value), person.ref))
+            self._trail.append(conn, events, actor=who, at=when)
+        self._cache.invalidate(extra)
+        self._cache.invalidate_person(person.id)
 
     # --- reading and deciding -------------------------------------------------------------
 

@@ -16,6 +16,7 @@ class ReasonCode(StrEnum):
 
     BASIS_HOLDS = "basis_holds"
     CATEGORY_OUTSIDE_PURPOSE = "category_outside_purpose"
+    NO_LEGAL_BASIS = "no_legal_basis"
     NO_CONSENT = "no_consent"
     CONSENT_REFUSED = "consent_refused"
     CONSENT_WITHDRAWN = "consent_withdrawn"
@@ -37,6 +38,12 @@ _TEXTS: dict[ReasonCode, tuple[str, str]] = {
         "(limitation des finalités et minimisation, art. 5(1)(b) et (c)).",
         "Data {details} is not part of purpose '{purpose}' "
         "(purpose limitation and data minimisation, art. 5(1)(b) and (c)).",
+    ),
+    ReasonCode.NO_LEGAL_BASIS: (
+        "La politique n'indique aucune base légale pour la finalité « {purpose} » "
+        "(art. 6(1)) : aucun traitement n'est licite.",
+        "The policy states no legal basis for purpose '{purpose}' (art. 6(1)): "
+        "no processing is lawful.",
     ),
     ReasonCode.NO_CONSENT: (
         "Aucun consentement n'est enregistré pour la finalité « {purpose} » "
