@@ -249,6 +249,11 @@ def test_data_after_the_end_is_not_ignored() -> None:
         (b"GARDBKUP\x00\x07\x00\x00\x00\x02{}", CorruptBackupError, "format version 7"),
         (b"GARDBKUP\x00\x01\xff\xff\xff\xff", CorruptBackupError, "header length"),
         (b"GARDBKUP\x00\x01\x00\x00\x00\x02{}", CorruptBackupError, "header is unreadable"),
+        (
+            b"GARDBKUP\x00\x01\x00\x00\xea\x60" + b"[" * 60000,
+            CorruptBackupError,
+            "header is unreadable",
+        ),
     ],
 )
 def test_files_that_are_not_backups_are_named_as_such(

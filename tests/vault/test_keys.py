@@ -178,6 +178,7 @@ def test_a_damaged_key_in_the_file_is_detected_by_its_id(tmp_path: Path) -> None
     ("document", "problem"),
     [
         ("not json", "not valid JSON"),
+        ("[" * 100_000, "not a Gardien key file"),
         ({"format": "other"}, "not a Gardien key file"),
         ({"format": "gardien-master-keys", "version": 9}, "version 9"),
         ({"format": "gardien-master-keys", "version": 1, "keys": []}, 'no "keys"'),

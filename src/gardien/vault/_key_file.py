@@ -167,6 +167,8 @@ def _load_json(path: Path, missing_hint: str) -> dict[str, object]:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise KeyFileError(path, f"is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise KeyFileError(path, "is not a Gardien key file (nested too deeply)") from None
     if not isinstance(document, dict) or document.get("format") != KEY_FILE_FORMAT:
         raise KeyFileError(path, f'is not a Gardien key file (no "format": {KEY_FILE_FORMAT!r})')
     if document.get("version") != KEY_FILE_VERSION:

@@ -262,7 +262,7 @@ def _parse_header(header_json: bytes) -> BackupHeader:
                 wrapped=base64.b64decode(fields["wrapped_key"], validate=True),
             ),
         )
-    except (ValueError, KeyError, TypeError, binascii.Error) as exc:
+    except (ValueError, KeyError, TypeError, RecursionError, binascii.Error) as exc:
         raise CorruptBackupError(
             f"the header is unreadable ({type(exc).__name__}: {exc})", offset=_PREAMBLE, chunk=None
         ) from None
