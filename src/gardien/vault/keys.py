@@ -72,7 +72,7 @@ KEY_FILE_VARIABLE = "GARDIEN_KEY_FILE"
 
 CREATE_KEY_HINT = (
     "create a key file with `gardien key create --key-file PATH` (or "
-    "gardien.vault.create_key_file) and set GARDIEN_KEY_FILE=PATH, or set GARDIEN_MASTER_KEY "
+    f"gardien.vault.create_key_file) and set {KEY_FILE_VARIABLE}=PATH, or set {ENV_VARIABLE} "
     "to 32 random bytes in base64, e.g. the output of `openssl rand -base64 32`; "
     "keep a copy of the key somewhere safe and apart from the database: "
     "without it nothing encrypted can ever be read again"
@@ -227,13 +227,12 @@ def load_master_keys(key_file: Path | None, env_value: str | None) -> MasterKeyP
     otherwise which of the two encrypts is ambiguous and Gardien refuses to guess.
     """
     env_value = env_value.strip() if env_value else None
-    if key_file is None and not env_value:
-        raise MissingKeyError(f"no master key is configured; {CREATE_KEY_HINT}")
-    if key_file is not None and not key_file.exists():
-        raise MissingKeyError(f"the key file {key_file} does not exist; {CREATE_KEY_HINT}")
     if key_file is None:
-        assert env_value is not None
+        if not env_value:
+            raise MissingKeyError(f"no master key is configured; {CREATE_KEY_HINT}")
         return EnvKeyProvider(env_value)
+    if not key_file.exists():
+        raise MissingKeyError(f"the key file {key_file} does not exist; {CREATE_KEY_HINT}")
     from_file = KeyFileProvider(key_file)
     if env_value:
         from_env = EnvKeyProvider(env_value)
