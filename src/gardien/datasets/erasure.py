@@ -1,0 +1,344 @@
+"""Planning an erasure (GDPR art. 17): what is deleted, rewritten, unlinked, or kept and why.
+
+The plan is computed from the rows found, before anything changes, so that a dry run shows
+exactly what the execution will do, and a mask that does not fit stops the request here.
+
+Rules, in order:
+1. A row a legal hold keeps (art. 17(3)(b)) is not deleted; its held columns are untouched
+   and its other personal columns are rewritten.
+2. In a ``delete_row`` table the person's other rows are deleted, except a row still referred
+   to by a row that stays (anyone's, in any table, through a foreign key or a declared link):
+   deleting it would orphan that row, or let ``ON DELETE SET NULL``/``CASCADE`` rewrite it.
+   Such a row is rewritten instead. This is iterated to a fixed point.
+3. Rows shared with others are never deleted or rewritten; the person's surviving rows are
+   unlinked from them when the link allows NULL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from gardien.datasets.binding import BoundDataset, BoundLink, Key
+from gardien.datasets.declaration import ColumnErasure, Follow, TableErasure
+from gardien.datasets.errors import MaskDoesNotFit
+from gardien.errors import ConfigurationError
+from gardien.datasets.holds import hold_end, is_held
+from gardien.datasets.masks import Rewrite, RewriteKind, check_width, rewrite_for
+from gardien.datasets.traversal import Footprint, TableRows, referenced_by_others
+from gardien.policy.model import LegalHold, Policy
+
+
+@dataclass(frozen=True)
+class HeldRows:
+    """Rows kept under one legal hold, and the day the last of them may be erased."""
+
+    hold: str
+    law: str
+    title: str
+    rows: int
+    until: date | None
+
+
+@dataclass(frozen=True)
+class UpdateGroup:
+    """Rows that receive the same rewrites, in one statement."""
+
+    rewrites: tuple[Rewrite, ...]
+    keys: frozenset[Key]
+    currents: Mapping[str, frozenset[object]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Unlink:
+    """The person's surviving rows no longer point at a row shared with others."""
+
+    link: BoundLink
+    keys: frozenset[Key]
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    table: str
+    delete: frozenset[Key] = frozenset()
+    updates: tuple[UpdateGroup, ...] = ()
+    unlinks: tuple[Unlink, ...] = ()
+    break_first: tuple[Unlink, ...] = ()
+    """Links inside a cycle, nulled on rows about to be deleted so the deletes can proceed."""
+    held: Mapping[Key, date | None] = field(default_factory=dict)
+    holds: tuple[HeldRows, ...] = ()
+    kept_referenced: frozenset[Key] = frozenset()
+    kept_shared: frozenset[Key] = frozenset()
+
+    @property
+    def updated(self) -> frozenset[Key]:
+        return frozenset().union(*(g.keys for g in self.updates))
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "deleted": len(self.delete),
+            "updated": len(self.updated),
+            "unlinked": len(frozenset().union(*(u.keys for u in self.unlinks))),
+            "held": len(self.held),
+            "kept_referenced": len(self.kept_referenced),
+            "kept_shared": len(self.kept_shared),
+        }
+
+    @property
+    def empty(self) -> bool:
+        return not (self.delete or self.updates or self.unlinks)
+
+
+@dataclass(frozen=True)
+class ErasurePlan:
+    """Everything an erasure will do to one database, table by table, in execution order."""
+
+    dataset: str
+    tables: Mapping[str, TablePlan]
+    delete_order: tuple[str, ...]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {name: plan.counts() for name, plan in self.tables.items()}
+
+    @property
+    def nothing_to_do(self) -> bool:
+        return all(plan.empty for plan in self.tables.values())
+
+    def holds(self) -> list[tuple[str, HeldRows]]:
+        return [(name, h) for name, plan in self.tables.items() for h in plan.holds]
+
+    def describe(self, with_keys: bool = False) -> dict[str, Any]:
+        """A JSON-ready account of the plan (row keys only when asked: they are personal)."""
+        out: dict[str, Any] = {"dataset": self.dataset, "tables": {}}
+        for name, plan in self.tables.items():
+            entry: dict[str, Any] = {"counts": plan.counts()}
+            entry["columns"] = sorted({f"{r.column}: {r.kind.value}"
+                                       for g in plan.updates for r in g.rewrites})
+            entry["holds"] = [
+                {"hold": h.hold, "law": h.law, "title": h.title, "rows": h.rows,
+                 "until": h.until.isoformat() if h.until else None}
+                for h in plan.holds
+            ]
+            if with_keys:
+                entry["keys"] = {
+                    "deleted": sorted(map(list, plan.delete), key=repr),
+                    "updated": sorted(map(list, plan.updated), key=repr),
+                    "held": sorted(map(list, plan.held), key=repr),
+                }
+            out["tables"][name] = entry
+        return out
+
+
+def plan_erasure(
+    conn: Connection,
+    footprint: Footprint,
+    policy: Policy | None,
+    today: date,
+    hash_key: bytes | None = None,
+) -> ErasurePlan:
+    """Decide, from the rows found, what erasing them does; raises before any change."""
+    bound = footprint.bound
+    tables = {n: t for n, t in footprint.tables.items() if t.owned or t.shared}
+    held = {n: _held_rows(bound, t, policy, today) for n, t in tables.items()}
+    delete: dict[str, set[Key]] = {}
+    for name, rows in tables.items():
+        decl = rows.table.decl
+        if decl is not None and decl.erasure is TableErasure.DELETE_ROW:
+            delete[name] = rows.owned - set(held[name])
+    # Rule 2: fixed point of "a row stays if a row that stays refers to it".
+    kept_referenced: dict[str, set[Key]] = {n: set() for n in tables}
+    dirty = {n for n, keys in delete.items() if keys}
+    while dirty:
+        name = dirty.pop()
+        blocked = referenced_by_others(conn, bound, tables, name, delete[name], delete)
+        if blocked:
+            delete[name] -= blocked
+            kept_referenced[name] |= blocked
+            dirty |= {link.parent for link in bound.links
+                      if link.child == name and delete.get(link.parent)}
+    cyclic = _cyclic_links(bound, delete)
+    plans = {}
+    for name, rows in tables.items():
+        plans[name] = _table_plan(bound, tables, name, delete, held[name],
+                                  kept_referenced[name], cyclic, hash_key, policy)
+    return ErasurePlan(bound.dataset.name, plans, _delete_order(bound, delete))
+
+
+def _held_rows(
+    bound: BoundDataset, rows: TableRows, policy: Policy | None, today: date
+) -> dict[Key, dict[str, date | None]]:
+    """For each held row, the held columns and the end of their hold."""
+    decl = rows.table.decl
+    out: dict[Key, dict[str, date | None]] = {}
+    if decl is None or not decl.held_columns:
+        return out
+    for cname, column in decl.held_columns.items():
+        hold = _hold(policy, column.hold or "", rows.table.name, cname)
+        for key in rows.owned:
+            end = hold_end(hold, rows.value(key, column.event or cname))
+            if is_held(end, today):
+                out.setdefault(key, {})[cname] = end
+    return out
+
+
+def _hold(policy: Policy | None, hold_id: str, table: str, column: str) -> LegalHold:
+    if policy is None:
+        raise ConfigurationError(f"{table}.{column} is kept under the legal hold {hold_id!r}: "
+                                 "erasure needs the policy that defines it")
+    hold = policy.hold_by_id.get(hold_id)
+    if hold is None:
+        raise ConfigurationError(f"{table}.{column}: the policy has no legal hold {hold_id!r}")
+    return hold
+
+
+def _table_plan(
+    bound: BoundDataset,
+    tables: Mapping[str, TableRows],
+    name: str,
+    deletes: Mapping[str, set[Key]],
+    held: Mapping[Key, Mapping[str, date | None]],
+    kept_referenced: set[Key],
+    cyclic: Sequence[BoundLink],
+    hash_key: bytes | None,
+    policy: Policy | None,
+) -> TablePlan:
+    rows = tables[name]
+    table = rows.table
+    delete = deletes.get(name, set())
+    linked = bound.link_columns(name)
+    survivors = rows.owned - delete
+    rewrites: dict[str, Rewrite] = {}
+    if survivors and table.decl is not None:
+        for cname in table.decl.columns:
+            rewrite = rewrite_for(table, cname, linked)
+            if rewrite is not None:
+                check_width(table, rewrite, survivors, table.column_info(cname).length)
+                rewrites[cname] = rewrite
+    hashed = [r for r in rewrites.values() if r.kind is RewriteKind.HASH]
+    if hashed and hash_key is None:
+        raise MaskDoesNotFit(name, hashed[0].column, "a hash needs the hash key, none was given")
+    groups: dict[tuple[str, ...], set[Key]] = {}
+    for key in survivors:
+        kept = held.get(key, {})
+        applicable = tuple(c for c in rewrites if c not in kept)
+        if any(rewrites[c].changes(key, rows.value(key, c), hash_key) for c in applicable):
+            groups.setdefault(applicable, set()).add(key)
+    updates = tuple(
+        UpdateGroup(tuple(rewrites[c] for c in cols), frozenset(keys),
+                    {c: frozenset(rows.value(k, c) for k in keys) for c in cols
+                     if rewrites[c].kind is RewriteKind.HASH})
+        for cols, keys in sorted(groups.items()) if cols
+    )
+    unlinks = []
+    for link in bound.links:
+        if link.child != name or not link.shared or link.follow is not Follow.TO_PARENT:
+            continue
+        parent = tables.get(link.parent)
+        if parent is None or not parent.shared:
+            continue
+        shared = parent.project(parent.shared, link.parent_columns)
+        if not all(table.column_info(c).nullable for c in link.child_columns):
+            continue
+        keys = {k for k in survivors - set(held) if rows.project({k}, link.child_columns) & shared}
+        if keys:
+            unlinks.append(Unlink(link, frozenset(keys)))
+    break_first = []
+    for link in cyclic:
+        if link.child != name:
+            continue
+        if all(table.column_info(c).nullable for c in link.child_columns):
+            keys = {k for k in delete if rows.project({k}, link.child_columns)}
+            if keys:
+                break_first.append(Unlink(link, frozenset(keys)))
+    return TablePlan(
+        table=name,
+        delete=frozenset(delete),
+        updates=updates,
+        unlinks=tuple(unlinks),
+        break_first=tuple(break_first),
+        held={k: _latest(list(v.values())) for k, v in held.items()},
+        holds=_hold_summary(table.decl.held_columns if table.decl else {}, held, policy),
+        kept_referenced=frozenset(kept_referenced),
+        kept_shared=frozenset(rows.shared),
+    )
+
+
+def _cyclic_links(bound: BoundDataset, delete: Mapping[str, set[Key]]) -> list[BoundLink]:
+    """Links between tables with deletes that lie on a cycle (a self-reference included)."""
+    names = {n for n, keys in delete.items() if keys}
+    edges: dict[str, set[str]] = {n: set() for n in names}
+    for link in bound.links:
+        if link.child in names and link.parent in names:
+            edges[link.child].add(link.parent)
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, stack = set(), [start]
+        while stack:
+            node = stack.pop()
+            if node == goal:
+                return True
+            if node not in seen:
+                seen.add(node)
+                stack.extend(edges[node])
+        return False
+
+    return [link for link in bound.links
+            if link.child in names and link.parent in names
+            and (link.child == link.parent or reaches(link.parent, link.child))]
+
+
+def _latest(values: Sequence[date | None]) -> date | None:
+    if any(v is None for v in values):
+        return None
+    return max(values) if values else None
+
+
+def _hold_summary(
+    held_columns: Mapping[str, Any],
+    held: Mapping[Key, Mapping[str, date | None]],
+    policy: Policy | None,
+) -> tuple[HeldRows, ...]:
+    if not held or policy is None:
+        return ()
+    out = []
+    for cname, column in held_columns.items():
+        ends = [cols[cname] for cols in held.values() if cname in cols]
+        if not ends:
+            continue
+        hold = policy.hold_by_id[column.hold]
+        out.append(HeldRows(hold.id, hold.law, hold.title.in_("en"), len(ends), _latest(ends)))
+    merged: dict[str, HeldRows] = {}
+    for h in out:
+        prev = merged.get(h.hold)
+        if prev is None or h.rows > prev.rows:
+            merged[h.hold] = h
+    return tuple(merged.values())
+
+
+def _delete_order(bound: BoundDataset, delete: Mapping[str, set[Key]]) -> tuple[str, ...]:
+    """Tables with deletes, children before parents (cycles kept together)."""
+    names = [n for n, keys in delete.items() if keys]
+    edges = {n: {link.parent for link in bound.links
+                 if link.child == n and link.parent in names and link.parent != n}
+             for n in names}
+    order: list[str] = []
+    placed: set[str] = set()
+    remaining = set(names)
+    while remaining:
+        # A table goes next when no remaining table refers to it.
+        ready = sorted(n for n in remaining
+                       if not any(n in edges[m] for m in remaining if m != n))
+        if not ready:
+            ready = [sorted(remaining)[0]]  # a cycle: its links are nulled first
+        for n in ready:
+            order.append(n)
+            placed.add(n)
+            remaining.discard(n)
+    return tuple(order)
+
+
+__all__ = ["ColumnErasure", "ErasurePlan", "HeldRows", "TablePlan", "plan_erasure"]
