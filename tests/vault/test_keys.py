@@ -299,3 +299,16 @@ def test_field_cipher_rejects_malformed_tokens(token: bytes) -> None:
     cipher = FieldCipher(EnvKeyProvider(env_value(MasterKey.generate())))
     with pytest.raises((CorruptCiphertextError, WrongKeyError)):
         cipher.decrypt(token, b"")
+
+
+def test_reencrypt_moves_a_field_to_the_current_key_so_the_old_one_can_retire() -> None:
+    old, new = MasterKey.generate(), MasterKey.generate()
+    token = FieldCipher(KeyRing([old], old.key_id, old.key_id)).encrypt(b"alice", b"row:1")
+    both = FieldCipher(KeyRing([old, new], new.key_id, old.key_id))
+    moved = both.reencrypt(token, b"row:1")
+    assert both.key_id_of(moved) == new.key_id
+    assert both.reencrypt(moved, b"row:1") is moved
+    only_new = FieldCipher(KeyRing([new], new.key_id, new.key_id))
+    assert only_new.decrypt(moved, b"row:1") == b"alice"
+    with pytest.raises(WrongKeyError):
+        only_new.decrypt(token, b"row:1")

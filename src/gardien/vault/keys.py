@@ -19,6 +19,7 @@ Public API::
     derive_subkey(master, label) -> bytes               # HKDF-SHA256, 32 bytes
     BlindIndex(provider).digest(kind, normalised_value) -> bytes   # HMAC-SHA256, 32 bytes
     FieldCipher(provider).encrypt(plaintext, aad) / .decrypt(token, aad)
+        .reencrypt(token, aad) / .key_id_of(token)
 
 Rotation adds a key to the key file and makes it current; older keys stay, so everything written
 before still opens. Wrapped data keys can then be re-wrapped one row at a time
@@ -358,6 +359,12 @@ class FieldCipher:
             )
         except InvalidTag:
             raise CorruptCiphertextError("an encrypted field") from None
+
+    def reencrypt(self, token: bytes, aad: bytes) -> bytes:
+        """The token under the current master key (unchanged if already), to retire old keys."""
+        if self.key_id_of(token) == self._provider.current().key_id:
+            return token
+        return self.encrypt(self.decrypt(token, aad), aad)
 
     def key_id_of(self, token: bytes) -> str:
         """The id of the master key a token was written under (to re-encrypt after rotation)."""
