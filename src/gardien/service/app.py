@@ -7,6 +7,7 @@ domain package (ledger, requests, documents, audit) and shapes the answer.
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -105,6 +106,14 @@ def create_app(
         return RedirectResponse("/portal", status_code=303)
 
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The factory ``gardien serve`` gives uvicorn: settings from ``GARDIEN_*`` variables.
+
+    This is the edge where the environment is read, once per worker process.
+    """
+    return create_app(Settings(), options=ServiceOptions.from_environment(os.environ))
 
 
 def _mount_pages(app: FastAPI) -> None:

@@ -7,7 +7,8 @@ nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,7 +40,17 @@ class ServiceOptions:
     outbox: Path | None = None
     """Where one-time codes are written when no mailer is given (the demo, the tests)."""
     default_lang: str = "fr"
-    trusted_hosts: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str]) -> ServiceOptions:
+        """Options from ``GARDIEN_SERVICE_*`` (how ``gardien serve`` reaches its workers)."""
+        workers = int(env.get("GARDIEN_SERVICE_WORKERS", "1") or "1")
+        outbox = env.get("GARDIEN_SERVICE_OUTBOX")
+        return cls(
+            secure_cookies=env.get("GARDIEN_SERVICE_SECURE_COOKIES", "") in ("1", "true"),
+            state_cache_size=100_000 if workers <= 1 else 0,
+            outbox=Path(outbox) if outbox else None,
+        )
 
 
 @dataclass(frozen=True)
