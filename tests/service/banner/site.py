@@ -1,0 +1,70 @@
+"""The banner's world: the real service app with the banner mounted, over the real ledger.
+
+``banner_site`` builds the service of :mod:`tests.service.world` (fresh database, migrations,
+keys) for the shop policy with cookies, mounts ``banner_router`` on it with the ledger as
+consent sink, and can serve it over real HTTP on a free loopback port for the browser.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from gardien.ledger import ConsentRecord, Ledger
+from gardien.service.banner import LedgerBannerSink, banner_router
+from tests.service.world import build_world
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHOP = FIXTURES / "shop.yaml"
+
+
+@dataclass
+class BannerSite:
+    app: FastAPI
+    client: TestClient
+    ledger: Ledger
+
+    def consents(self, cookie_id: str) -> list[ConsentRecord]:
+        """What the ledger holds for this browser, oldest first."""
+        found = self.ledger.subject(f"cookie_id:{cookie_id}")
+        return list(found.consents) if found else []
+
+    def latest(self, cookie_id: str) -> dict[str, ConsentRecord]:
+        """The latest record per purpose for this browser."""
+        return {r.purpose: r for r in self.consents(cookie_id)}
+
+
+@contextmanager
+def banner_site(database_url: str, folder: Path, policy: Path = SHOP) -> Iterator[BannerSite]:
+    with build_world(database_url, folder, policy) as world:
+        ctx = world.app.state.gardien
+        world.app.include_router(banner_router(lambda: ctx.policy, LedgerBannerSink(ctx.ledger)))
+        yield BannerSite(world.app, world.client, ctx.ledger)
+
+
+@contextmanager
+def served(app: FastAPI) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free 127.0.0.1 port in a thread; yields its port as text."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield str(port)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
