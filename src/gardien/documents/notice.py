@@ -16,6 +16,7 @@ from gardien.documents.language import (
     Language,
     UnsupportedFormatError,
     checked_language,
+    colon,
     country_name,
     date_words,
     duration_words,
@@ -106,6 +107,7 @@ class RetentionRow:
     purpose: str
     period: str
     then: str
+    holds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,10 @@ def notice_view(policy: Policy, lang: Language) -> NoticeView:
             RetentionRow(
                 p.title.in_(lang),
                 *_retention(policy.retention_by_id.get(p.retention or ""), lang),
+                holds=tuple(
+                    f"{text('legal_archive', lang)} — {words}"
+                    for words in hold_words(policy, p, lang)
+                ),
             )
             for p in policy.purposes
         ),
@@ -458,6 +464,17 @@ def retention_words(rule: RetentionRule | None, lang: Language) -> str:
     if rule.description:
         words += f" ({rule.description.in_(lang)})"
     return words
+
+
+def hold_words(policy: Policy, purpose: Purpose, lang: Language) -> tuple[str, ...]:
+    """What a law keeps beyond the purpose's own period: "Factures : 10 ans … (L123-22)"."""
+    out: list[str] = []
+    for hold_id in purpose.legal_holds:
+        hold = policy.hold_by_id.get(hold_id)
+        if hold:
+            period = period_words(hold.duration, hold.from_, lang)
+            out.append(f"{hold.title.in_(lang)}{colon(lang)}{period} ({hold.law})")
+    return tuple(out)
 
 
 def _retention(rule: RetentionRule | None, lang: Language) -> tuple[str, str]:

@@ -20,9 +20,8 @@ from gardien.documents.language import (
     colon,
     country_name,
     date_words,
-    period_words,
 )
-from gardien.documents.notice import address_words, is_transfer, retention_words
+from gardien.documents.notice import address_words, hold_words, is_transfer, retention_words
 from gardien.documents.strings import art9_label, text
 from gardien.documents.templating import render
 from gardien.policy.model import Party, Policy, Purpose
@@ -240,13 +239,7 @@ def _basis(purpose: Purpose, lang: Language) -> list[str]:
 
 def _retention(policy: Policy, purpose: Purpose, lang: Language) -> list[str]:
     rule = policy.retention_by_id.get(purpose.retention or "")
-    out = [retention_words(rule, lang)]
-    for hold_id in purpose.legal_holds:
-        hold = policy.hold_by_id.get(hold_id)
-        if hold:
-            period = period_words(hold.duration, hold.from_, lang)
-            out.append(f"{hold.title.in_(lang)}{colon(lang)}{period} ({hold.law})")
-    return out
+    return [retention_words(rule, lang), *hold_words(policy, purpose, lang)]
 
 
 def _sources(policy: Policy, purpose: Purpose, lang: Language) -> list[str]:

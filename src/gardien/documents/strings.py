@@ -140,6 +140,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_retention": ("Durée de conservation", "Retention period"),
     "col_then": ("À l'issue", "Then"),
     "retention_unset": ("Durée non précisée", "Period not stated"),
+    "legal_archive": ("Archivage légal", "Legal archive"),
     "h_holds": ("Conservation imposée par la loi", "Retention required by law"),
     "holds_intro": (
         "Même si vous demandez l'effacement de vos données, la loi nous oblige à conserver "
