@@ -1,0 +1,67 @@
+"""Killing the process in the middle of an erasure, then running it again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from gardien.datasets import DatasetEngine, Subject, load_dataset
+from gardien.policy import load_policy
+from tests.datasets.shop import FIXTURES, TODAY, build_shop, snapshot
+from tests.support.services import fresh_mariadb_database, fresh_postgres_database
+
+REPO = Path(__file__).resolve().parents[2]
+PEOPLE = [Subject.of(email="alice@example.fr"), Subject.of(customer_id="3")]
+
+
+def erase(url: str) -> None:
+    policy = load_policy(FIXTURES / "shop-policy.yaml")
+    engine = sa.create_engine(url)
+    DatasetEngine(load_dataset(FIXTURES / "shop.yaml", policy), engine, policy=policy,
+                  today=TODAY).erase(PEOPLE)
+    engine.dispose()
+
+
+def kill_mid_erasure(url: str, tmp_path: Path) -> None:
+    signal_file = tmp_path / "stopped"
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.datasets.crash_child", url, str(signal_file)],
+        cwd=REPO, env={**os.environ, "PYTHONPATH": f"{REPO}:{REPO / 'src'}"},
+    )
+    deadline = time.monotonic() + 60
+    while not signal_file.exists():
+        assert child.poll() is None, "the child ended before reaching the middle"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite", "postgres", "mariadb"])
+def test_killed_mid_erasure_then_rerun_gives_the_same_end_state(
+    engine_name: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue(f"{engine_name}_url")
+    second = {"sqlite": lambda: nullcontext(f"sqlite:///{tmp_path / 'reference.db'}"),
+              "postgres": fresh_postgres_database, "mariadb": fresh_mariadb_database}
+    with second[engine_name]() as reference_url:
+        crashed, reference = build_shop(url), build_shop(reference_url)
+        before = snapshot(crashed)
+        kill_mid_erasure(url, tmp_path)
+        assert snapshot(crashed) == before  # one transaction: nothing half done
+        erase(url)
+        erase(reference_url)
+        assert snapshot(crashed) == snapshot(reference)
+        assert snapshot(crashed) != before
+        crashed.dispose()
+        reference.dispose()
+
