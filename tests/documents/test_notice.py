@@ -6,6 +6,7 @@ import html
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
+from typing import ClassVar
 
 import pytest
 
@@ -270,7 +271,9 @@ def test_html_notice_is_well_formed_accessible_and_standalone(lang: str) -> None
     assert headers
     assert all(th.get("scope") in ("col", "row") for th in headers)
     assert root.find(f".//{XHTML}style") is not None
-    assert "<link" not in page and "<script" not in page  # nothing fetched from elsewhere
+    # Nothing fetched from elsewhere.
+    assert "<link" not in page
+    assert "<script" not in page
     # Every section announced in the table of contents exists.
     ids = {e.get("id") for e in root.iter() if e.get("id")}
     links = [a.get("href", "") for a in root.iter(f"{XHTML}a")]
@@ -283,7 +286,7 @@ def test_html_escapes_policy_text_and_parses_with_the_html_parser() -> None:
     opened: list[str] = []
 
     class Balance(HTMLParser):
-        void = {"meta", "br", "link", "img"}
+        void: ClassVar[frozenset[str]] = frozenset({"meta", "br", "link", "img"})
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             if tag not in self.void:

@@ -6,7 +6,7 @@ from enum import StrEnum
 from pathlib import Path
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from gardien.cli.app import EXIT_FINDINGS, app, err, out, reported_errors
@@ -95,7 +95,13 @@ def diff(
     if not result.changes:
         out.print(f"{old} → {new}: no change", markup=False)
         return
-    table = Table("impact", "change", "target", "what", title=f"{old} → {new}")
+    table = Table(
+        Column("impact", no_wrap=True),
+        Column("change", no_wrap=True),  # a stable code: never cut
+        Column("target", overflow="fold"),
+        Column("what", overflow="fold"),
+        title=f"{old} → {new}",
+    )
     for change in result.changes:
         table.add_row(
             change.impact.value,
