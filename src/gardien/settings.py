@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         default="gardien", description="Who the audit trail names for changes made here"
     )
 
+    @field_validator("key_file", "policy", mode="before")
+    @classmethod
+    def _blank_path_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("master_key")
     @classmethod
     def _blank_is_none(cls, value: SecretStr | None) -> SecretStr | None:
