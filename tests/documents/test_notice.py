@@ -22,6 +22,7 @@ from gardien.policy.vocabulary import (
 from tests.documents.policies import minimal, purpose, shop, shop_variant
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
+NBSP = "\u00a0"
 
 
 def _table_row(markdown: str, first_cell_text: str, section: str = "") -> list[str]:
@@ -47,6 +48,14 @@ def test_purposes_table_has_seed_001_columns_with_basis_and_interest() -> None:
     assert "Obligation légale (Code de commerce L123-22)" in orders[2]
     recovery = _table_row(notice, "Recouvrer les impayés")
     assert recovery[2] == "Intérêt légitime (récupérer les sommes qui nous sont dues)"
+
+
+def test_french_notice_keeps_punctuation_with_its_word() -> None:
+    notice = render_notice(shop(), "fr", "html")
+    assert f"«{NBSP}Gérer les cookies{NBSP}»" in notice
+    assert f"Qui est responsable de vos données{NBSP}?" in notice
+    assert "données ?" not in notice.split("<body>")[1]
+    assert NBSP not in render_notice(shop(), "en", "html")
 
 
 def test_consent_basis_says_how_to_withdraw() -> None:
@@ -98,10 +107,10 @@ def test_legal_holds_name_their_law_and_period() -> None:
 
 def test_a_purpose_with_a_legal_hold_shows_the_law_in_its_retention_row() -> None:
     notice = render_notice(shop(), "fr", "md")
-    retention = "Combien de temps conservons-nous vos données ?"
+    retention = f"Combien de temps conservons-nous vos données{NBSP}?"
     orders = _table_row(notice, "Traiter et livrer vos commandes", retention)
     assert orders[1].endswith(
-        "<br>Archivage légal — Factures : 10 ans à compter de la clôture de l'exercice "
+        f"<br>Archivage légal — Factures{NBSP}: 10 ans à compter de la clôture de l'exercice "
         "comptable (Code de commerce L123-22)"
     )
     recovery = _table_row(notice, "Recouvrer les impayés", retention)
@@ -110,7 +119,7 @@ def test_a_purpose_with_a_legal_hold_shows_the_law_in_its_retention_row() -> Non
 
 def test_retention_shows_duration_in_words_or_criteria() -> None:
     notice = render_notice(shop(), "fr", "md")
-    retention = "Combien de temps conservons-nous vos données ?"
+    retention = f"Combien de temps conservons-nous vos données{NBSP}?"
     orders = _table_row(notice, "Traiter et livrer vos commandes", retention)
     assert orders[1].startswith("3 ans à compter de la fin de la relation commerciale<br>")
     assert orders[2] == "Suppression"
@@ -188,7 +197,7 @@ def test_without_a_rights_contact_requests_go_to_the_dpo() -> None:
         data.pop("rights")
 
     notice = render_notice(shop_variant(no_rights_contact), "fr", "md")
-    assert "- Par e-mail : dpo@the-tisanes.example" in notice
+    assert f"- Par e-mail{NBSP}: dpo@the-tisanes.example" in notice
 
 
 def test_version_effective_date_and_changelog_with_localised_dates() -> None:
@@ -241,7 +250,7 @@ def _fixed_phrases(lang_index: int) -> set[str]:
 
 def _found(phrases: set[str], document: str) -> list[str]:
     """The phrases that occur as whole words in the document's text (HTML entities decoded)."""
-    text = html.unescape(document)
+    text = html.unescape(document).replace(NBSP, " ")
     return [p for p in phrases if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", text)]
 
 

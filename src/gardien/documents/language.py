@@ -7,6 +7,7 @@ with Babel for dates, country names and lists so that each follows its locale's 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Literal
@@ -139,6 +140,17 @@ def country_name(code: str, lang: Language) -> str:
 def colon(lang: Language) -> str:
     """The colon as the language writes it: French puts a space before it."""
     return " : " if lang == "fr" else ": "
+
+
+_BEFORE_HIGH_PUNCTUATION = re.compile(r" ([:;?!»])")
+
+
+def french_spacing(text: str) -> str:
+    """French typography: a no-break space before ``: ; ? ! »`` and after ``«``.
+
+    Without it a browser may put a lone colon or closing guillemet at the start of a line.
+    """
+    return _BEFORE_HIGH_PUNCTUATION.sub("\u00a0\\1", text).replace("« ", "«\u00a0")
 
 
 def list_words(items: Iterable[str], lang: Language) -> str:

@@ -20,6 +20,7 @@ from gardien.documents.language import (
     country_name,
     date_words,
     duration_words,
+    french_spacing,
     list_words,
     period_words,
 )
@@ -83,15 +84,10 @@ class SourceRow:
 @dataclass(frozen=True)
 class RecipientRow:
     name: str
+    kind: str
     country: str
     description: str
     purposes: str
-
-
-@dataclass(frozen=True)
-class RecipientGroup:
-    kind: str
-    recipients: tuple[RecipientRow, ...]
 
 
 @dataclass(frozen=True)
@@ -157,7 +153,7 @@ class NoticeView:
     dpo: Contact | None
     purposes: tuple[PurposeRow, ...]
     sources: tuple[SourceRow, ...]
-    recipient_groups: tuple[RecipientGroup, ...]
+    recipients: tuple[RecipientRow, ...]
     transfers: tuple[TransferRow, ...]
     hosting: str
     retention: tuple[RetentionRow, ...]
@@ -182,7 +178,13 @@ def render_notice(policy: Policy, lang: str = "fr", fmt: NoticeFormat = "md") ->
     view = notice_view(policy, language)
     page = render(f"notice.{fmt}.j2", notice=view, t=view.t)
     # Macros leave blank lines behind; Markdown needs at most one between blocks.
-    return re.sub(r"\n{3,}", "\n\n", page)
+    page = re.sub(r"\n{3,}", "\n\n", page)
+    if language == "fr" and fmt == "html":
+        head, body = page.split("<body>", 1)  # the stylesheet keeps its own spacing
+        page = f"{head}<body>{french_spacing(body)}"
+    elif language == "fr":
+        page = french_spacing(page)
+    return page
 
 
 def notice_view(policy: Policy, lang: Language) -> NoticeView:
@@ -216,7 +218,7 @@ def notice_view(policy: Policy, lang: Language) -> NoticeView:
         dpo=_dpo(policy, lang),
         purposes=tuple(_purpose_row(policy, p, lang) for p in policy.purposes),
         sources=_sources(policy, lang),
-        recipient_groups=_recipient_groups(policy, lang),
+        recipients=_recipients(policy, lang),
         transfers=_transfers(policy, lang),
         hosting=list_words(
             (
@@ -417,22 +419,19 @@ def recipient_purposes(policy: Policy, recipient_id: str, lang: Language) -> str
     return "; ".join(p.title.in_(lang) for p in policy.purposes if recipient_id in p.recipients)
 
 
-def _recipient_groups(policy: Policy, lang: Language) -> tuple[RecipientGroup, ...]:
-    groups: list[RecipientGroup] = []
-    for kind in RecipientKind:
-        rows = tuple(
-            RecipientRow(
-                name=r.name,
-                country=country_name(r.country, lang),
-                description=r.description.in_(lang) if r.description else "",
-                purposes=recipient_purposes(policy, r.id, lang),
-            )
-            for r in policy.recipients
-            if r.kind is kind
+def _recipients(policy: Policy, lang: Language) -> tuple[RecipientRow, ...]:
+    """Recipients by kind, internal first (art. 13(1)(e)), each with the purposes it serves."""
+    kinds = list(RecipientKind)
+    return tuple(
+        RecipientRow(
+            name=r.name,
+            kind=r.kind.label(lang),
+            country=country_name(r.country, lang),
+            description=r.description.in_(lang) if r.description else "",
+            purposes=recipient_purposes(policy, r.id, lang),
         )
-        if rows:
-            groups.append(RecipientGroup(kind.label(lang), rows))
-    return tuple(groups)
+        for r in sorted(policy.recipients, key=lambda r: kinds.index(r.kind))
+    )
 
 
 def _transfers(policy: Policy, lang: Language) -> tuple[TransferRow, ...]:

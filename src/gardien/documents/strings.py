@@ -106,6 +106,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Your data is not disclosed to any outside recipient.",
     ),
     "col_recipient": ("Destinataire", "Recipient"),
+    "col_recipient_kind": ("Type de destinataire", "Kind of recipient"),
     "col_country": ("Pays", "Country"),
     "col_for": ("Pour", "For"),
     "h_transfers": (
