@@ -97,6 +97,25 @@ class Column(_Model):
         return bool(self.categories) or self.identity is not None
 
 
+class RetentionHold(_Model):
+    """A legal hold on whole rows of a table, counted from one of its date columns."""
+
+    hold: Id = Field(description="The policy's legal hold")
+    event_column: Name = Field(description="The date column the hold's duration counts from")
+
+
+class TableRetention(_Model):
+    """Which retention rule of the policy applies to a table's rows, and from which date.
+
+    Read by the retention sweeps (``gardien retention plan|run``). Rows are also kept by the
+    table's held columns (``erasure: keep``, counted from their ``event``) and by ``holds``.
+    """
+
+    rule: Id = Field(description="The policy's retention rule")
+    event_column: Name = Field(description="The date column the rule's duration counts from")
+    holds: list[RetentionHold] = Field(default_factory=list)
+
+
 class Table(_Model):
     """One table of the database: its columns and what erasure does to its rows."""
 
@@ -106,6 +125,7 @@ class Table(_Model):
     )
     erasure: TableErasure = TableErasure.UPDATE
     columns: dict[Name, Column] = Field(default_factory=dict)
+    retention: TableRetention | None = None
     description: str | None = None
 
     @cached_property
