@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from gardien.errors import GardienError
 from gardien.identity.tables import identity_codes
@@ -138,102 +138,118 @@ class OneTimeCodes:
         *,
         send_to: str | None = None,
         lang: str = "fr",
+        conn: Connection | None = None,
     ) -> IssuedCode:
         """Create a code, retire the previous ones, and send it to ``send_to`` (or ``identifier``).
 
         Raises :class:`TooManyCodesError` past the rate limit, and
         :class:`~gardien.notify.DeliveryError` when the message cannot be sent (the code is then
-        not kept, so it does not count against the limit).
+        not kept, so it does not count against the limit). With ``conn``, the code is written in
+        the caller's transaction.
         """
+        if conn is None:
+            with write_transaction(self._engine) as own:
+                return self._issue(own, identifier, purpose, send_to, lang)
+        return self._issue(conn, identifier, purpose, send_to, lang)
+
+    def _issue(
+        self, conn: Connection, identifier: str, purpose: str, send_to: str | None, lang: str
+    ) -> IssuedCode:
         now = self._clock()
         subject = self.subject_digest(identifier)
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         expires_at = now + self.lifetime
-        with write_transaction(self._engine) as conn:
-            recent = (
-                conn.execute(
-                    sa.select(identity_codes.c.issued_at)
-                    .where(
-                        identity_codes.c.subject_digest == subject,
-                        identity_codes.c.issued_at > now - self.issue_window,
-                    )
-                    .order_by(identity_codes.c.issued_at)
-                )
-                .scalars()
-                .all()
-            )
-            if len(recent) >= self.issue_limit:
-                raise TooManyCodesError(recent[0] + self.issue_window)
+        recent = (
             conn.execute(
-                identity_codes.update()
+                sa.select(identity_codes.c.issued_at)
                 .where(
                     identity_codes.c.subject_digest == subject,
-                    identity_codes.c.purpose == purpose,
-                    identity_codes.c.used_at.is_(None),
-                    identity_codes.c.expires_at > now,
+                    identity_codes.c.issued_at > now - self.issue_window,
                 )
-                .values(expires_at=now)
+                .order_by(identity_codes.c.issued_at)
             )
-            conn.execute(
-                identity_codes.insert().values(
-                    subject_digest=subject,
-                    purpose=purpose,
-                    code_hash=self._digest(b"code", purpose, code),
-                    issued_at=now,
-                    expires_at=expires_at,
-                    attempts=0,
-                )
+            .scalars()
+            .all()
+        )
+        if len(recent) >= self.issue_limit:
+            raise TooManyCodesError(recent[0] + self.issue_window)
+        conn.execute(
+            identity_codes.update()
+            .where(
+                identity_codes.c.subject_digest == subject,
+                identity_codes.c.purpose == purpose,
+                identity_codes.c.used_at.is_(None),
+                identity_codes.c.expires_at > now,
             )
-            # Sent inside the transaction: a delivery failure rolls the code back.
-            subject_line, body = _MESSAGES["en" if lang == "en" else "fr"]
-            self._mailer.send(
-                Message(
-                    to=send_to or identifier,
-                    subject=subject_line,
-                    text=body.format(code=code, until=expires_at),
-                )
+            .values(expires_at=now)
+        )
+        conn.execute(
+            identity_codes.insert().values(
+                subject_digest=subject,
+                purpose=purpose,
+                code_hash=self._digest(b"code", purpose, code),
+                issued_at=now,
+                expires_at=expires_at,
+                attempts=0,
             )
+        )
+        # Sent inside the transaction: a delivery failure rolls the code back.
+        subject_line, body = _MESSAGES["en" if lang == "en" else "fr"]
+        self._mailer.send(
+            Message(
+                to=send_to or identifier,
+                subject=subject_line,
+                text=body.format(code=code, until=expires_at),
+            )
+        )
         return IssuedCode(purpose=purpose, expires_at=expires_at, code=code)
 
-    def check_code(self, identifier: str, purpose: str, code: str) -> CodeOutcome:
+    def check_code(
+        self, identifier: str, purpose: str, code: str, *, conn: Connection | None = None
+    ) -> CodeOutcome:
         """Check a code typed back; a right code is consumed, a wrong one costs an attempt."""
+        if conn is None:
+            with write_transaction(self._engine) as own:
+                return self._check(own, identifier, purpose, code)
+        return self._check(conn, identifier, purpose, code)
+
+    def _check(self, conn: Connection, identifier: str, purpose: str, code: str) -> CodeOutcome:
         now = self._clock()
         subject = self.subject_digest(identifier)
         typed = code.strip().replace(" ", "")
-        with write_transaction(self._engine) as conn:
-            row = conn.execute(
-                sa.select(identity_codes)
-                .where(
-                    identity_codes.c.subject_digest == subject,
-                    identity_codes.c.purpose == purpose,
-                )
-                .order_by(identity_codes.c.issued_at.desc(), identity_codes.c.id.desc())
-                .limit(1)
-            ).first()
-            if row is None:
-                return CodeOutcome.NO_CODE
-            if row.used_at is not None:
-                return CodeOutcome.USED
-            if row.expires_at <= now:
-                return CodeOutcome.EXPIRED
-            # Count the attempt first, atomically: parallel guesses cannot exceed the limit.
-            counted = conn.execute(
-                identity_codes.update()
-                .where(
-                    identity_codes.c.id == row.id,
-                    identity_codes.c.attempts < self.max_attempts,
-                    identity_codes.c.used_at.is_(None),
-                )
-                .values(attempts=identity_codes.c.attempts + 1)
-            ).rowcount
-            if counted == 0:
-                return CodeOutcome.LOCKED
-            expected = bytes(row.code_hash)
-            if not hmac.compare_digest(expected, self._digest(b"code", purpose, typed)):
-                return CodeOutcome.WRONG
-            used = conn.execute(
-                identity_codes.update()
-                .where(identity_codes.c.id == row.id, identity_codes.c.used_at.is_(None))
-                .values(used_at=now)
-            ).rowcount
-            return CodeOutcome.VERIFIED if used == 1 else CodeOutcome.USED
+        row = conn.execute(
+            sa.select(identity_codes)
+            .where(
+                identity_codes.c.subject_digest == subject,
+                identity_codes.c.purpose == purpose,
+            )
+            .order_by(identity_codes.c.issued_at.desc(), identity_codes.c.id.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            return CodeOutcome.NO_CODE
+        if row.used_at is not None:
+            return CodeOutcome.USED
+        if row.expires_at <= now:
+            return CodeOutcome.EXPIRED
+        # Count the attempt first, atomically: parallel guesses cannot exceed the limit.
+        counted = conn.execute(
+            identity_codes.update()
+            .where(
+                identity_codes.c.id == row.id,
+                identity_codes.c.attempts < self.max_attempts,
+                identity_codes.c.used_at.is_(None),
+            )
+            .values(attempts=identity_codes.c.attempts + 1)
+        ).rowcount
+        if counted == 0:
+            return CodeOutcome.LOCKED
+        expected = bytes(row.code_hash)
+        if not hmac.compare_digest(expected, self._digest(b"code", purpose, typed)):
+            return CodeOutcome.WRONG
+        used = conn.execute(
+            identity_codes.update()
+            .where(identity_codes.c.id == row.id, identity_codes.c.used_at.is_(None))
+            .values(used_at=now)
+        ).rowcount
+        return CodeOutcome.VERIFIED if used == 1 else CodeOutcome.USED

@@ -1,0 +1,165 @@
+"""Erasure (GDPR art. 17) across every dataset, then the ledger, and the person's report.
+
+For each dataset the plan is recorded *before* the erasure runs (what will be deleted,
+rewritten, and what a legal hold keeps, with its law and end date), then the dataset engine
+erases in one transaction. If the process dies between the two, the rerun finds the plan and
+still reports what the holds keep, although the rows it would find now are already rewritten.
+The report names each kept table with its hold, its law (e.g. Code de commerce L123-22) and
+the day the rows will be erased (art. 17(3)(b), (e)).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from gardien.datasets import DatasetEngine
+from gardien.requests.execution import DONE, PLANNED, RunContext, dataset_step
+from gardien.requests.ledger_adapter import mark_erased
+from gardien.requests.rendering import render
+
+
+def _kept(dataset: str, described: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for table, entry in described.get("tables", {}).items():
+        for hold in entry.get("holds", []):
+            out.append({"dataset": dataset, "table": table, **hold})
+    return out
+
+
+def _merge(*lists: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per (dataset, table, hold): the largest row count, the latest end."""
+    merged: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for items in lists:
+        for item in items:
+            key = (item["dataset"], item["table"], item["hold"])
+            seen = merged.get(key)
+            if seen is None or (item["rows"], item["until"] or "") > (
+                seen["rows"],
+                seen["until"] or "",
+            ):
+                merged[key] = item
+    return [merged[k] for k in sorted(merged)]
+
+
+def _dicts(value: object) -> list[dict[str, Any]]:
+    return [dict(v) for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _counts(described: dict[str, Any]) -> dict[str, dict[str, int]]:
+    return {t: dict(e.get("counts", {})) for t, e in described.get("tables", {}).items()}
+
+
+def erase_everywhere(context: RunContext) -> None:
+    """Every dataset (skipping those done), then the person is marked erased in the ledger."""
+    for engine in context.workflow.datasets:
+
+        def work(engine: DatasetEngine = engine) -> dict[str, Any]:
+            return _erase_one(context, engine)
+
+        context.step(dataset_step(engine), work)
+    workflow = context.workflow
+
+    def ledger_step() -> dict[str, Any]:
+        ref = mark_erased(
+            workflow.ledger,
+            workflow.vault,
+            workflow.trail,
+            context.names,
+            request_ref=context.request.ref,
+            actor=workflow.actor,
+            at=workflow.clock(),
+        )
+        return {"erased": True, "subject_ref": ref}
+
+    context.step("ledger:erasure", ledger_step)
+
+
+def _erase_one(context: RunContext, engine: DatasetEngine) -> dict[str, Any]:
+    step = dataset_step(engine)
+    earlier = context.saved(step)
+    plan = engine.plan([context.subject]).describe()
+    saved_plan = earlier.get("plan")
+    first_plan: dict[str, Any] | None = dict(saved_plan) if isinstance(saved_plan, dict) else None
+    kept = _merge(_dicts(earlier.get("kept")), _kept(engine.dataset.name, plan))
+    context.record(step, PLANNED, {"plan": first_plan or plan, "kept": kept})
+    report = engine.erase([context.subject])
+    kept = _merge(kept, _kept(engine.dataset.name, report.plan.describe()))
+    return {
+        "plan": first_plan or plan,
+        "counts": _counts(first_plan or plan),
+        "executed": report.counts(),
+        "kept": kept,
+    }
+
+
+def report_data(context: RunContext) -> dict[str, Any]:
+    """The erasure report as JSON-ready data, from the recorded steps (this run and earlier)."""
+    request = context.request
+    datasets, kept = [], []
+    ledger: dict[str, Any] = {}
+    recipients: list[str] = []
+    latest = {o.step: o for o in context.outcomes}
+    for engine in context.workflow.datasets:
+        step = dataset_step(engine)
+        outcome = latest.get(step)
+        result = dict(outcome.result) if outcome else context.saved(step)
+        datasets.append(
+            {
+                "dataset": engine.dataset.name,
+                "status": outcome.status if outcome else PLANNED,
+                "error": outcome.error if outcome else None,
+                "counts": result.get("counts", {}),
+            }
+        )
+        kept += _dicts(result.get("kept"))
+    if "ledger:erasure" in latest:
+        ledger = {"status": latest["ledger:erasure"].status, **latest["ledger:erasure"].result}
+    if "art19:recipients" in latest:
+        recipients = list(latest["art19:recipients"].result.get("to_notify") or [])  # type: ignore[arg-type]
+    return {
+        "request": request.ref,
+        "right": "erasure (GDPR art. 17)",
+        "received_at": request.received_at.isoformat(),
+        "written_at": context.workflow.clock().isoformat(),
+        "datasets": datasets,
+        "kept": _merge(kept),
+        "ledger": ledger,
+        "recipients_to_notify": recipients,
+    }
+
+
+def write_report(context: RunContext) -> list[Path]:
+    """``erasure-report.json`` and ``erasure-report.html`` in the request's folder."""
+    data = report_data(context)
+    policy = context.workflow.policy
+    kept = [
+        {**item, "title": _hold_title(policy, item["hold"], context.request.lang, item["title"])}
+        for item in data["kept"]
+    ]
+    folder = context.folder
+    json_path = folder / "erasure-report.json"
+    html_path = folder / "erasure-report.html"
+    json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    html_path.write_text(
+        render(
+            "erasure_report.html.j2",
+            lang=context.request.lang,
+            data=data,
+            kept=kept,
+            policy=policy,
+            request=context.request,
+        ),
+        encoding="utf-8",
+    )
+    context.files += [json_path, html_path]
+    return [json_path, html_path]
+
+
+def _hold_title(policy: Any, hold_id: str, lang: str, default: str) -> str:
+    hold = policy.hold_by_id.get(hold_id)
+    return hold.title.in_(lang) if hold is not None else default
+
+
+__all__ = ["DONE", "erase_everywhere", "report_data", "write_report"]

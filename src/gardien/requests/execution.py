@@ -1,0 +1,313 @@
+"""Running a request: every dataset, then the ledger, then the documents; resumable.
+
+Each unit of work is a *step* recorded in ``gardien_request_steps``. A step already ``done`` is
+skipped when the request runs again, so a run that crashed, or that ended ``partial`` because a
+database was unreachable, finishes by doing only what is left (Fides: "user not found" in one
+system failed the whole request, and "reprocess" started over). A person not found in a
+dataset is a step done with nothing to do, never a failure. Every request ends ``completed``,
+``partial`` (naming what is left) or ``failed``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from gardien.audit.events import JsonValue
+from gardien.datasets import DatasetEngine, Subject
+from gardien.errors import GardienError
+from gardien.ledger import Channel, Identifier, RestrictionGround
+from gardien.ledger.ledger import NotApplicableError, as_identifier
+from gardien.policy.vocabulary import LegalBasisKind
+from gardien.requests import messages
+from gardien.requests.errors import InvalidTransitionError
+from gardien.requests.events import RequestStepDone
+from gardien.requests.model import (
+    DataSubjectRequest,
+    RequestChannel,
+    RequestStatus,
+)
+from gardien.requests.store import SealedDetails, Step, load_steps, save_step, update_request
+from gardien.requests.workflow import RequestWorkflow, contact_of
+from gardien.storage import read_transaction, write_transaction
+
+DONE, FAILED, PLANNED = "done", "failed", "planned"
+
+_LEDGER_CHANNEL = {
+    RequestChannel.PORTAL: Channel.WEB_FORM,
+    RequestChannel.EMAIL: Channel.EMAIL,
+    RequestChannel.POSTAL: Channel.PAPER,
+    RequestChannel.PHONE: Channel.PAPER,  # the ledger has no "phone": a written note of it
+    RequestChannel.API: Channel.API,
+}
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    step: str
+    status: str
+    result: dict[str, JsonValue] = field(default_factory=dict)
+    error: str | None = None
+    skipped: bool = False
+    """Already done by an earlier run."""
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run did (or, dry, would do), step by step, and the files it wrote."""
+
+    request: DataSubjectRequest
+    dry_run: bool
+    steps: tuple[StepOutcome, ...]
+    files: tuple[Path, ...] = ()
+
+    @property
+    def left(self) -> tuple[str, ...]:
+        return tuple(s.step for s in self.steps if s.status == FAILED)
+
+
+@dataclass
+class RunContext:
+    """Everything a type's handler needs; handlers record steps through :meth:`step`."""
+
+    workflow: RequestWorkflow
+    request: DataSubjectRequest
+    details: SealedDetails
+    names: tuple[Identifier, ...]
+    done: dict[str, Step]
+    outcomes: list[StepOutcome] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def subject(self) -> Subject:
+        """The identity values every dataset is searched with (all the person's identifiers)."""
+        values: dict[str, list[object]] = {}
+        for name in self.names:
+            values.setdefault(name.kind.value, []).append(name.value)
+        return Subject({k: tuple(v) for k, v in values.items()})
+
+    @property
+    def folder(self) -> Path:
+        folder = self.workflow.output_dir / self.request.ref
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def record(
+        self, step: str, status: str, result: Mapping[str, Any], error: str | None = None
+    ) -> StepOutcome:
+        wf = self.workflow
+        plain: dict[str, JsonValue] = dict(result)
+        with write_transaction(wf.engine) as conn:
+            wf.trail.lock(conn)
+            save_step(conn, self.request.ref, step, status, wf.clock(), plain, error)
+            if status != PLANNED:
+                counts = tuple(sorted(_flat_counts(plain).items()))
+                wf.audit(
+                    conn,
+                    self.request,
+                    RequestStepDone(self.request.ref, step, status, counts, error),
+                )
+        outcome = StepOutcome(step, status, plain, error)
+        if status != PLANNED:
+            self.outcomes.append(outcome)
+        return outcome
+
+    def step(
+        self, step: str, work: Callable[[], Mapping[str, Any]], *, always: bool = False
+    ) -> StepOutcome:
+        """Run one step unless already done (``always``: reads, redone on every run); a
+        Gardien or database error fails only this step."""
+        previous = self.done.get(step)
+        if previous is not None and previous.status == DONE and not always:
+            outcome = StepOutcome(step, DONE, previous.result, None, skipped=True)
+            self.outcomes.append(outcome)
+            return outcome
+        try:
+            result = work()
+        except (GardienError, sa.exc.SQLAlchemyError, OSError) as exc:
+            # Keep what an earlier phase of the step recorded (an erasure's plan and holds).
+            return self.record(step, FAILED, self.saved(step), _one_line(exc))
+        return self.record(step, DONE, result)
+
+    def saved(self, step: str) -> dict[str, JsonValue]:
+        """The result last recorded for ``step`` (by this run or an earlier one)."""
+        with read_transaction(self.workflow.engine) as conn:
+            found = load_steps(conn, self.request.ref).get(step)
+        return dict(found.result) if found is not None else {}
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None:
+        exc = exc.orig
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"
+
+
+def _flat_counts(result: Mapping[str, JsonValue]) -> dict[str, int]:
+    counts = result.get("counts")
+    out: dict[str, int] = {}
+    if isinstance(counts, dict):
+        for key, value in counts.items():
+            if isinstance(value, int):
+                out[key] = value
+            elif isinstance(value, dict):
+                for sub, number in value.items():
+                    if isinstance(number, int):
+                        out[f"{key}.{sub}"] = number
+    return out
+
+
+def dataset_step(engine: DatasetEngine) -> str:
+    return f"dataset:{engine.dataset.name}"
+
+
+def person_names(workflow: RequestWorkflow, details: SealedDetails) -> tuple[Identifier, ...]:
+    """The request's identifier, then every other one the ledger knows for the same person."""
+    first = as_identifier(details.identifier)
+    names = [first, *(as_identifier(o) for o in details.others)]
+    found = workflow.ledger.subject(first)
+    if found is not None:
+        names += [i for i in found.identifiers if i is not None]
+    return tuple(dict.fromkeys(names))
+
+
+def run(workflow: RequestWorkflow, ref: str, *, dry_run: bool = False) -> RunResult:
+    """Carry out a verified request (or, ``dry_run``, show what it would change)."""
+    from gardien.requests import handlers  # the handlers import this module's helpers
+
+    with workflow.opened(ref) as opened:
+        request, details = opened.request, opened.details
+        if details is None:
+            raise InvalidTransitionError(f"{request.ref} is {request.status.value}; nothing to run")
+        if not dry_run:
+            if not request.status.runnable:
+                raise InvalidTransitionError(
+                    f"{request.ref} is {request.status.value}: "
+                    + (
+                        "confirm the identity first (send-code, verify)"
+                        if not request.status.closed
+                        else "it is closed"
+                    )
+                )
+            names = person_names(workflow, details)
+            if tuple(str(n) for n in names[1:]) != details.others:
+                details = replace(details, others=tuple(str(n) for n in names[1:]))
+                update_request(
+                    opened.conn,
+                    request.ref,
+                    workflow.clock(),
+                    sealed=details.seal(workflow.cipher, request.ref),
+                )
+            if request.status is not RequestStatus.RUNNING:
+                request = workflow.transition(opened, RequestStatus.RUNNING)
+        else:
+            names = person_names(workflow, details)
+    with read_transaction(workflow.engine) as conn:
+        done = load_steps(conn, request.ref)
+    context = RunContext(workflow, request, details, names, done)
+    if dry_run:
+        return handlers.preview(context)
+    handlers.HANDLERS[request.type](context)
+    return finish(context)
+
+
+def finish(context: RunContext) -> RunResult:
+    """Close the run: completed, partial (naming what is left) or failed; tell the person."""
+    workflow, outcomes = context.workflow, context.outcomes
+    failed = [o for o in outcomes if o.status == FAILED]
+    if not failed:
+        status, reason = RequestStatus.COMPLETED, None
+    elif len(failed) < len(outcomes):
+        status = RequestStatus.PARTIAL
+        reason = "left to do: " + "; ".join(f"{o.step} ({o.error})" for o in failed)
+    else:
+        status = RequestStatus.FAILED
+        reason = "; ".join(f"{o.step} ({o.error})" for o in failed)
+    summary: dict[str, JsonValue] = {
+        "steps": {o.step: o.status for o in outcomes},
+        "files": [str(p) for p in context.files],
+    }
+    with workflow.opened(context.request.ref) as opened:
+        request = workflow.transition(
+            opened,
+            status,
+            reason_code=None if not failed else status.value,
+            reason=reason,
+            outcome=summary,
+        )
+        if status is not RequestStatus.FAILED:
+            workflow.tell(
+                context.details, lambda to: messages.answered(to, request, workflow.policy)
+            )
+    return RunResult(request, False, tuple(outcomes), tuple(context.files))
+
+
+def ledger_channel(request: DataSubjectRequest) -> Channel:
+    return _LEDGER_CHANNEL[request.channel]
+
+
+def objectable_purposes(context: RunContext) -> tuple[str, ...]:
+    """The purposes named, or every purpose the right to object applies to (art. 21)."""
+    if context.request.purposes:
+        return context.request.purposes
+    objectable = {LegalBasisKind.LEGITIMATE_INTERESTS, LegalBasisKind.PUBLIC_TASK}
+    return tuple(
+        p.id
+        for p in context.workflow.policy.purposes
+        if p.direct_marketing or objectable & set(p.bases())
+    )
+
+
+def record_objections(context: RunContext) -> None:
+    ledger, request = context.workflow.ledger, context.request
+    for purpose in objectable_purposes(context):
+
+        def work(purpose: str = purpose) -> dict[str, Any]:
+            try:
+                record = ledger.object(
+                    context.details.identifier,
+                    purpose,
+                    channel=ledger_channel(request),
+                    evidence={"request": request.ref},
+                    actor=context.workflow.actor,
+                )
+            except NotApplicableError as exc:
+                return {"not_applicable": exc.message}
+            return {"record": record.record_id}
+
+        context.step(f"ledger:objection:{purpose}", work)
+
+
+def record_restriction(context: RunContext) -> None:
+    ledger, request = context.workflow.ledger, context.request
+    raw = (request.params or {}).get("ground")
+    ground = RestrictionGround(str(raw)) if raw else None
+
+    def work() -> dict[str, Any]:
+        record = ledger.restrict(
+            context.details.identifier,
+            ground=ground,
+            channel=ledger_channel(request),
+            evidence={"request": request.ref},
+            actor=context.workflow.actor,
+        )
+        return {"record": record.record_id}
+
+    context.step("ledger:restriction", work)
+
+
+__all__ = [
+    "RunContext",
+    "RunResult",
+    "StepOutcome",
+    "contact_of",
+    "dataset_step",
+    "finish",
+    "record_objections",
+    "record_restriction",
+    "run",
+]

@@ -1,0 +1,202 @@
+"""Reading and writing request rows and their steps; personal values only sealed.
+
+The identifier, the contact address and a rectification's new values are personal data: they
+are kept encrypted (AES-GCM, bound to the request's ref) while the request is open, and erased
+when it closes (GDPR art. 5(1)(c), (e)). What stays is the keyed digest, for the record.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Row
+
+from gardien.audit.events import JsonValue
+from gardien.requests.errors import UnknownRequestError
+from gardien.requests.model import (
+    DataSubjectRequest,
+    RequestChannel,
+    RequestStatus,
+    RequestType,
+)
+from gardien.requests.tables import request_steps, requests
+from gardien.vault import FieldCipher
+
+_REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+
+
+def new_ref() -> str:
+    return "R-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
+
+
+@dataclass(frozen=True)
+class SealedDetails:
+    """What a request holds that is personal: who, where to write, the new values."""
+
+    identifier: str
+    contact: str | None = None
+    changes: Mapping[str, str | None] = field(default_factory=dict)
+    others: tuple[str, ...] = ()
+    """The person's other identifiers, found in the ledger at the first run (a rerun after the
+    ledger was erased still reaches every dataset)."""
+
+    def seal(self, cipher: FieldCipher, ref: str) -> bytes:
+        body = {
+            "identifier": self.identifier,
+            "contact": self.contact,
+            "changes": dict(self.changes),
+            "others": list(self.others),
+        }
+        return cipher.encrypt(json.dumps(body).encode("utf-8"), _aad(ref))
+
+    @classmethod
+    def open(cls, cipher: FieldCipher, ref: str, token: bytes) -> SealedDetails:
+        body = json.loads(cipher.decrypt(token, _aad(ref)).decode("utf-8"))
+        return cls(
+            body["identifier"],
+            body.get("contact"),
+            dict(body.get("changes") or {}),
+            tuple(body.get("others") or ()),
+        )
+
+
+def _aad(ref: str) -> bytes:
+    return b"gardien/request:" + ref.encode("utf-8")
+
+
+def _request(row: Row[Any]) -> DataSubjectRequest:
+    return DataSubjectRequest(
+        ref=row.ref,
+        type=RequestType(row.type),
+        channel=RequestChannel(row.channel),
+        status=RequestStatus(row.status),
+        lang=row.lang,
+        subject_kind=row.subject_kind,
+        subject_ref=row.subject_ref,
+        received_at=row.received_at,
+        due_at=row.due_at,
+        extended_months=int(row.extended_months),
+        extension_reason=row.extension_reason,
+        verified_at=row.verified_at,
+        closed_at=row.closed_at,
+        reason_code=row.reason_code,
+        reason=row.reason,
+        params=dict(row.params or {}),
+        outcome=dict(row.outcome) if row.outcome is not None else None,
+    )
+
+
+def insert_request(
+    conn: Connection,
+    request: DataSubjectRequest,
+    subject_digest: bytes,
+    sealed: bytes,
+    at: datetime,
+) -> None:
+    conn.execute(
+        requests.insert().values(
+            ref=request.ref,
+            type=request.type.value,
+            channel=request.channel.value,
+            status=request.status.value,
+            lang=request.lang,
+            subject_kind=request.subject_kind,
+            subject_digest=subject_digest,
+            subject_ref=request.subject_ref,
+            sealed=sealed,
+            params=request.params or {},
+            received_at=request.received_at,
+            due_at=request.due_at,
+            extended_months=0,
+            updated_at=at,
+        )
+    )
+
+
+def load_request(conn: Connection, ref: str, *, for_update: bool = False) -> DataSubjectRequest:
+    statement = sa.select(requests).where(requests.c.ref == ref.strip().upper())
+    if for_update and conn.dialect.name != "sqlite":
+        statement = statement.with_for_update()
+    row = conn.execute(statement).first()
+    if row is None:
+        raise UnknownRequestError(ref)
+    return _request(row)
+
+
+def load_sealed(conn: Connection, cipher: FieldCipher, ref: str) -> SealedDetails | None:
+    token = conn.execute(sa.select(requests.c.sealed).where(requests.c.ref == ref)).scalar()
+    return SealedDetails.open(cipher, ref, bytes(token)) if token is not None else None
+
+
+def update_request(conn: Connection, ref: str, at: datetime, **values: object) -> None:
+    conn.execute(requests.update().where(requests.c.ref == ref).values(updated_at=at, **values))
+
+
+def list_requests(
+    conn: Connection,
+    *,
+    include_closed: bool = False,
+    subject_digest: bytes | None = None,
+) -> list[DataSubjectRequest]:
+    statement = sa.select(requests).order_by(requests.c.due_at, requests.c.id)
+    if not include_closed:
+        statement = statement.where(
+            requests.c.status.not_in([RequestStatus.COMPLETED.value, RequestStatus.REFUSED.value])
+        )
+    if subject_digest is not None:
+        statement = statement.where(requests.c.subject_digest == subject_digest)
+    return [_request(row) for row in conn.execute(statement)]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One unit of work of a run, as recorded: ``planned``, ``done`` or ``failed``."""
+
+    step: str
+    status: str
+    result: dict[str, JsonValue]
+    error: str | None
+
+
+def request_id(conn: Connection, ref: str) -> int:
+    found = conn.execute(sa.select(requests.c.id).where(requests.c.ref == ref)).scalar()
+    if found is None:
+        raise UnknownRequestError(ref)
+    return int(found)
+
+
+def load_steps(conn: Connection, ref: str) -> dict[str, Step]:
+    rows = conn.execute(
+        sa.select(request_steps)
+        .join(requests, requests.c.id == request_steps.c.request_id)
+        .where(requests.c.ref == ref)
+        .order_by(request_steps.c.id)
+    )
+    return {r.step: Step(r.step, r.status, dict(r.result or {}), r.error) for r in rows}
+
+
+def save_step(
+    conn: Connection,
+    ref: str,
+    step: str,
+    status: str,
+    at: datetime,
+    result: Mapping[str, JsonValue] | None = None,
+    error: str | None = None,
+) -> None:
+    """Insert or replace one step's record (one row per request and step)."""
+    rid = request_id(conn, ref)
+    values = {"status": status, "result": dict(result or {}), "error": error, "updated_at": at}
+    updated = conn.execute(
+        request_steps.update()
+        .where(request_steps.c.request_id == rid, request_steps.c.step == step)
+        .values(**values)
+    ).rowcount
+    if not updated:
+        conn.execute(request_steps.insert().values(request_id=rid, step=step, **values))

@@ -1,0 +1,111 @@
+"""The workflow end to end: received, code through the outbox, verified, run, audited."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gardien.audit import entries_about
+from gardien.requests import (
+    IdentityNotConfirmedError,
+    InvalidTransitionError,
+    RefusalReason,
+    RequestStatus,
+    run,
+)
+from gardien.storage import read_transaction
+from tests.requests.world import World
+
+
+def code_from_outbox(world: World, to: str) -> str:
+    message = world.outbox.latest(to)
+    assert message is not None
+    found = re.search(r"\b(\d{6})\b", message.text)
+    assert found is not None
+    return found.group(1)
+
+
+def test_an_erasure_goes_from_received_to_completed_with_the_code_of_the_outbox(
+    world: World,
+) -> None:
+    workflow = world.workflow
+    request = workflow.receive("erasure", "email:marie@example.fr", "email")
+    assert request.status is RequestStatus.RECEIVED
+    workflow.send_code(request.ref)
+    assert workflow.get(request.ref).status is RequestStatus.IDENTITY_PENDING
+    verified = workflow.verify(request.ref, code_from_outbox(world, "marie@example.fr"))
+    assert verified.status is RequestStatus.VERIFIED
+    result = run(workflow, request.ref)
+    assert result.request.status is RequestStatus.COMPLETED, result.steps
+    assert result.request.closed_at is not None
+    assert {s.step for s in result.steps} >= {"dataset:shop", "ledger:erasure"}
+    answered = world.outbox.latest("marie@example.fr")
+    assert answered is not None
+    assert request.ref in answered.subject
+
+
+def test_a_wrong_code_does_not_verify_and_is_audited(world: World) -> None:
+    workflow = world.workflow
+    request = workflow.receive("access", "email:marie@example.fr", "portal")
+    workflow.send_code(request.ref)
+    right = code_from_outbox(world, "marie@example.fr")
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    with pytest.raises(IdentityNotConfirmedError, match="wrong"):
+        workflow.verify(request.ref, wrong)
+    assert workflow.get(request.ref).status is RequestStatus.IDENTITY_PENDING
+    with read_transaction(world.ledger.engine) as conn:
+        from gardien.storage.tables import audit_entries
+
+        types = [r.event_type for r in conn.execute(audit_entries.select())]
+    assert "request.identity_check_failed" in types
+    assert workflow.verify(request.ref, right).status is RequestStatus.VERIFIED
+
+
+def test_a_request_cannot_run_before_the_identity_is_confirmed(world: World) -> None:
+    request = world.workflow.receive("erasure", "email:marie@example.fr", "email")
+    with pytest.raises(InvalidTransitionError, match="confirm the identity"):
+        run(world.workflow, request.ref)
+
+
+def test_a_refusal_gives_reasons_and_the_right_to_complain_and_closes(world: World) -> None:
+    workflow = world.workflow
+    request = workflow.receive("access", "email:paul@example.fr", "email")
+    refused = workflow.refuse(
+        request.ref, RefusalReason.MANIFESTLY_EXCESSIVE, "Cinquième demande identique ce mois-ci"
+    )
+    assert refused.status is RequestStatus.REFUSED
+    assert refused.reason_code == "manifestly_excessive"
+    assert refused.closed_at is not None
+    message = world.outbox.latest("paul@example.fr")
+    assert message is not None
+    assert "manifestement excessive" in message.text
+    assert "CNIL" in message.text
+    assert "Cinquième demande" in message.text
+    with pytest.raises(InvalidTransitionError):
+        workflow.refuse(request.ref, RefusalReason.MANIFESTLY_UNFOUNDED)
+    with pytest.raises(InvalidTransitionError):
+        run(workflow, request.ref)
+
+
+def test_every_transition_is_in_the_audit_trail_and_the_chain_is_intact(world: World) -> None:
+    workflow = world.workflow
+    world.ledger.give_consent("email:marie@example.fr", "marketing")
+    request = workflow.receive("erasure", "email:marie@example.fr", "email")
+    workflow.send_code(request.ref)
+    workflow.verify(request.ref, code_from_outbox(world, "marie@example.fr"))
+    run(workflow, request.ref)
+    assert request.subject_ref is not None
+    with read_transaction(world.ledger.engine) as conn:
+        entries = entries_about(conn, request.subject_ref)
+    changes = [(e.payload, e.event_type) for e in entries if e.event_type.startswith("request.")]
+    statuses = [p for p, t in changes if t == "request.status_changed"]
+    assert [re.search(r'"to_status":"(\w+)"', s).group(1) for s in statuses] == [  # type: ignore[union-attr]
+        "identity_pending",
+        "verified",
+        "running",
+        "completed",
+    ]
+    assert any(t == "person.erased" for t in (e.event_type for e in entries))
+    assert world.ledger.verify_audit().intact
+    assert all("marie" not in e.payload.lower() for e in entries)
