@@ -78,7 +78,7 @@ def register(
 def diff(
     old: Path = typer.Argument(..., help="The policy file as published before."),
     new: Path = typer.Argument(..., help="The new version of the policy file."),
-    lang: Lang = _LANG,
+    lang: Lang = typer.Option(Lang.FR, "--lang", "-l", help="Language of the messages."),
 ) -> None:
     """Compare two versions of a policy and say what each change obliges.
 

@@ -68,8 +68,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_data": ("Type de données", "Type of data"),
     "col_basis": ("Fondement légal pour le traitement", "Lawful basis"),
     "all_categories": (
-        "Toute catégorie de données pertinente, selon la nature de la demande",
-        "Any relevant category of data, depending on the nature of the matter",
+        "Toute catégorie de données pertinente",
+        "Any relevant category of data",
     ),
     "basis_unstated": ("Non indiqué dans la politique", "Not stated in the policy"),
     "consent_withdraw_default": (
