@@ -52,7 +52,9 @@ def build_world(database_url: str, folder: Path, policy: Path = SHOP) -> Iterato
     upgrade(engine)
     engine.dispose()
     settings = settings_for(database_url, policy)
-    options = ServiceOptions(outbox=folder / "outbox", key_cache_seconds=0.0)
+    options = ServiceOptions(
+        outbox=folder / "outbox", key_cache_seconds=0.0, requests_dir=folder / "requests"
+    )
     app = create_app(settings, options=options)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield World(app, client, settings, Outbox(folder / "outbox"), database_url)

@@ -16,15 +16,19 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from gardien.datasets import DatasetEngine, load_dataset, url_from_env
 from gardien.errors import ConfigurationError
 from gardien.identity import OneTimeCodes, codes_key
 from gardien.ledger import IdentifierVault, Ledger
 from gardien.notify import Mailer, MailSettings, OutboxMailer, mailer_from_settings
 from gardien.policy import load_policy
+from gardien.requests.workflow import RequestWorkflow
 from gardien.service.api import api_router
 from gardien.service.auth import KeyVerifier
 from gardien.service.context import ServiceContext, ServiceOptions
 from gardien.service.errors import install_error_handlers
+from gardien.service.pages import install_page_handlers
+from gardien.service.portal import router as portal_router
 from gardien.service.sessions import SessionStore
 from gardien.settings import Settings
 from gardien.storage import check_reachable, create_engine, require_current
@@ -56,6 +60,18 @@ def create_app(
             if options.outbox is not None
             else mailer_from_settings(MailSettings())
         )
+    ledger = Ledger(
+        engine,
+        policy,
+        IdentifierVault(keys),
+        actor=settings.actor,
+        cache_size=options.state_cache_size,
+    )
+    codes = OneTimeCodes(engine, codes_key(keys), mailer)
+    datasets = [
+        DatasetEngine(dataset, url_from_env(dataset, os.environ), policy=policy)
+        for dataset in (load_dataset(path, policy) for path in options.dataset_files)
+    ]
     ctx = ServiceContext(
         settings=settings,
         options=options,
@@ -63,14 +79,16 @@ def create_app(
         policy=policy,
         keys=keys,
         verifier=KeyVerifier(engine, options.key_cache_seconds),
-        codes=OneTimeCodes(engine, codes_key(keys), mailer),
+        codes=codes,
         mailer=mailer,
-        ledger=Ledger(
-            engine,
-            policy,
-            IdentifierVault(keys),
-            actor=settings.actor,
-            cache_size=options.state_cache_size,
+        ledger=ledger,
+        requests=RequestWorkflow(
+            ledger,
+            keys,
+            mailer,
+            datasets=datasets,
+            output_dir=options.requests_dir,
+            codes=codes,
         ),
         sessions=SessionStore(
             engine,
@@ -98,8 +116,10 @@ def create_app(
     )
     app.state.gardien = ctx
     install_error_handlers(app)
+    install_page_handlers(app)
     app.include_router(api_router, prefix=API_PREFIX)
-    _mount_pages(app)
+    app.include_router(portal_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
@@ -114,7 +134,3 @@ def app_from_environment() -> FastAPI:
     This is the edge where the environment is read, once per worker process.
     """
     return create_app(Settings(), options=ServiceOptions.from_environment(os.environ))
-
-
-def _mount_pages(app: FastAPI) -> None:
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -19,6 +19,7 @@ from gardien.identity import OneTimeCodes
 from gardien.ledger import Ledger
 from gardien.notify import Mailer
 from gardien.policy.model import Policy
+from gardien.requests.workflow import RequestWorkflow
 from gardien.service.auth import KeyVerifier
 from gardien.service.sessions import SessionStore
 from gardien.settings import Settings
@@ -40,13 +41,20 @@ class ServiceOptions:
     outbox: Path | None = None
     """Where one-time codes are written when no mailer is given (the demo, the tests)."""
     default_lang: str = "fr"
+    dataset_files: tuple[Path, ...] = ()
+    """Declarations of the organisation's databases that requests run on (issue 4)."""
+    requests_dir: Path = Path("requests")
+    """Where request runs write their files (access packages, reports)."""
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str]) -> ServiceOptions:
         """Options from ``GARDIEN_SERVICE_*`` (how ``gardien serve`` reaches its workers)."""
         workers = int(env.get("GARDIEN_SERVICE_WORKERS", "1") or "1")
         outbox = env.get("GARDIEN_SERVICE_OUTBOX")
+        datasets = env.get("GARDIEN_SERVICE_DATASETS", "")
         return cls(
+            dataset_files=tuple(Path(p) for p in datasets.split(",") if p.strip()),
+            requests_dir=Path(env.get("GARDIEN_SERVICE_REQUESTS_DIR", "requests")),
             secure_cookies=env.get("GARDIEN_SERVICE_SECURE_COOKIES", "") in ("1", "true"),
             state_cache_size=100_000 if workers <= 1 else 0,
             outbox=Path(outbox) if outbox else None,
@@ -64,6 +72,7 @@ class ServiceContext:
     codes: OneTimeCodes
     mailer: Mailer
     ledger: Ledger
+    requests: RequestWorkflow
     sessions: SessionStore
 
 

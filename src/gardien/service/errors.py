@@ -44,9 +44,16 @@ class BadRequestError(GardienError):
     code = "bad_request"
 
 
+class CsrfError(GardienError):
+    """A form posted without this session's CSRF token: refused."""
+
+    code = "csrf_failed"
+
+
 _STATUS: dict[type[GardienError], int] = {
     AuthenticationError: 401,
     ForbiddenError: 403,
+    CsrfError: 403,
     NotFoundError: 404,
     ConflictError: 409,
     UnknownReferenceError: 422,
