@@ -35,7 +35,8 @@ def main(url: str, signal_file: str) -> None:
     policy = load_policy(FIXTURES / "shop-policy.yaml")
     dataset = load_dataset(FIXTURES / "shop.yaml", policy)
     DatasetEngine(dataset, engine, policy=policy, today=TODAY).erase(
-        [Subject.of(email="alice@example.fr"), Subject.of(customer_id="3")])
+        [Subject.of(email="alice@example.fr"), Subject.of(customer_id="3")]
+    )
 
 
 if __name__ == "__main__":

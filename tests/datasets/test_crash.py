@@ -25,8 +25,9 @@ PEOPLE = [Subject.of(email="alice@example.fr"), Subject.of(customer_id="3")]
 def erase(url: str) -> None:
     policy = load_policy(FIXTURES / "shop-policy.yaml")
     engine = sa.create_engine(url)
-    DatasetEngine(load_dataset(FIXTURES / "shop.yaml", policy), engine, policy=policy,
-                  today=TODAY).erase(PEOPLE)
+    DatasetEngine(
+        load_dataset(FIXTURES / "shop.yaml", policy), engine, policy=policy, today=TODAY
+    ).erase(PEOPLE)
     engine.dispose()
 
 
@@ -34,7 +35,8 @@ def kill_mid_erasure(url: str, tmp_path: Path) -> None:
     signal_file = tmp_path / "stopped"
     child = subprocess.Popen(
         [sys.executable, "-m", "tests.datasets.crash_child", url, str(signal_file)],
-        cwd=REPO, env={**os.environ, "PYTHONPATH": f"{REPO}:{REPO / 'src'}"},
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": f"{REPO}:{REPO / 'src'}"},
     )
     deadline = time.monotonic() + 60
     while not signal_file.exists():
@@ -51,8 +53,11 @@ def test_killed_mid_erasure_then_rerun_gives_the_same_end_state(
     engine_name: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     url = request.getfixturevalue(f"{engine_name}_url")
-    second = {"sqlite": lambda: nullcontext(f"sqlite:///{tmp_path / 'reference.db'}"),
-              "postgres": fresh_postgres_database, "mariadb": fresh_mariadb_database}
+    second = {
+        "sqlite": lambda: nullcontext(f"sqlite:///{tmp_path / 'reference.db'}"),
+        "postgres": fresh_postgres_database,
+        "mariadb": fresh_mariadb_database,
+    }
     with second[engine_name]() as reference_url:
         crashed, reference = build_shop(url), build_shop(reference_url)
         before = snapshot(crashed)
@@ -64,4 +69,3 @@ def test_killed_mid_erasure_then_rerun_gives_the_same_end_state(
         assert snapshot(crashed) != before
         crashed.dispose()
         reference.dispose()
-

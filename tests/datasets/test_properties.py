@@ -44,20 +44,30 @@ class World:
 def worlds(draw: st.DrawFn) -> World:
     meta = sa.MetaData()
     people = draw(st.integers(2, 5))
-    sa.Table("person", meta,
-             sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-             sa.Column("email", sa.String(60), nullable=False, unique=True),
-             sa.Column("name", sa.String(30)))
+    sa.Table(
+        "person",
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("email", sa.String(60), nullable=False, unique=True),
+        sa.Column("name", sa.String(30)),
+    )
     rows: dict[str, list[dict[str, Any]]] = {
-        "person": [{"id": i, "email": f"p{i}@example.fr", "name": f"Person {i}"}
-                   for i in range(1, people + 1)]}
+        "person": [
+            {"id": i, "email": f"p{i}@example.fr", "name": f"Person {i}"}
+            for i in range(1, people + 1)
+        ]
+    }
     owner: dict[str, dict[int, int | None]] = {"person": {i: i for i in range(1, people + 1)}}
-    decl: dict[str, Any] = {"person": {"erasure": draw(st.sampled_from(["delete_row", "update"])),
-                                       "columns": {
-                                           "id": {"identity": "customer_id"},
-                                           "email": {"categories": ["contact.email"],
-                                                     "identity": "email"},
-                                           "name": {"categories": ["identity.name"]}}}}
+    decl: dict[str, Any] = {
+        "person": {
+            "erasure": draw(st.sampled_from(["delete_row", "update"])),
+            "columns": {
+                "id": {"identity": "customer_id"},
+                "email": {"categories": ["contact.email"], "identity": "email"},
+                "name": {"categories": ["identity.name"]},
+            },
+        }
+    }
     links: list[dict[str, str]] = []
     parents: dict[str, str] = {}
     held_tables: set[str] = set()
@@ -71,8 +81,12 @@ def worlds(draw: st.DrawFn) -> World:
         cross = draw(st.sampled_from([None, *names]))
         columns = [
             sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-            sa.Column("owner_id", sa.Integer, sa.ForeignKey(f"{parent}.id", ondelete=ondelete),
-                      nullable=nullable),
+            sa.Column(
+                "owner_id",
+                sa.Integer,
+                sa.ForeignKey(f"{parent}.id", ondelete=ondelete),
+                nullable=nullable,
+            ),
             sa.Column("note", sa.String(20), nullable=draw(st.booleans())),
             sa.Column("event", sa.Date, nullable=False),
         ]
@@ -82,11 +96,14 @@ def worlds(draw: st.DrawFn) -> World:
         sa.Table(name, meta, *columns)
         cols: dict[str, Any] = {"note": {"categories": ["identity.name"]}}
         if held:
-            cols["event"] = {"categories": ["transaction.invoice"], "erasure": "keep",
-                             "hold": "invoices", "event": "event"}
+            cols["event"] = {
+                "categories": ["transaction.invoice"],
+                "erasure": "keep",
+                "hold": "invoices",
+                "event": "event",
+            }
             held_tables.add(name)
-        decl[name] = {"erasure": draw(st.sampled_from(["delete_row", "update"])),
-                      "columns": cols}
+        decl[name] = {"erasure": draw(st.sampled_from(["delete_row", "update"])), "columns": cols}
         parent_ids = [r["id"] for r in rows[parent]]
         cross_ids = [r["id"] for r in rows[cross]] if cross else []
         table_rows = []
@@ -97,8 +114,12 @@ def worlds(draw: st.DrawFn) -> World:
                 pid = None
             if pid is None and not nullable:
                 continue
-            row = {"id": j, "owner_id": pid, "note": f"n{j}",
-                   "event": TODAY - timedelta(days=draw(st.integers(0, 365 * 20)))}
+            row = {
+                "id": j,
+                "owner_id": pid,
+                "note": f"n{j}",
+                "event": TODAY - timedelta(days=draw(st.integers(0, 365 * 20))),
+            }
             if cross:
                 row["ref_id"] = draw(st.sampled_from([None, *cross_ids])) if cross_ids else None
             table_rows.append(row)
@@ -106,18 +127,28 @@ def worlds(draw: st.DrawFn) -> World:
         rows[name] = table_rows
         parents[name] = parent
         names.append(name)
-    dataset = Dataset.model_validate({"gardien_dataset": 1, "name": "random",
-                                      "url_env": "RANDOM_URL", "tables": decl, "links": links})
-    return World(meta, dataset, rows, owner, parents, held_tables,
-                 draw(st.integers(1, people)))
+    dataset = Dataset.model_validate(
+        {
+            "gardien_dataset": 1,
+            "name": "random",
+            "url_env": "RANDOM_URL",
+            "tables": decl,
+            "links": links,
+        }
+    )
+    return World(meta, dataset, rows, owner, parents, held_tables, draw(st.integers(1, people)))
 
 
 def build(engine: sa.Engine, world: World) -> None:
     with engine.begin() as conn:
         for name in reversed(conn.dialect.get_table_names(conn)):
-            conn.execute(sa.text(f"DROP TABLE IF EXISTS {name} CASCADE"
-                                 if engine.dialect.name == "postgresql"
-                                 else f"DROP TABLE IF EXISTS {name}"))
+            conn.execute(
+                sa.text(
+                    f"DROP TABLE IF EXISTS {name} CASCADE"
+                    if engine.dialect.name == "postgresql"
+                    else f"DROP TABLE IF EXISTS {name}"
+                )
+            )
     if engine.dialect.name == "mysql":
         with engine.begin() as conn:
             conn.execute(sa.text("SET FOREIGN_KEY_CHECKS = 1"))
@@ -135,9 +166,12 @@ def orphans(engine: sa.Engine, world: World) -> list[str]:
             for fk in table.foreign_keys:
                 parent = fk.column.table.name
                 col = fk.parent.name
-                count = conn.execute(sa.text(
-                    f"SELECT count(*) FROM {table.name} c WHERE c.{col} IS NOT NULL AND NOT "
-                    f"EXISTS (SELECT 1 FROM {parent} p WHERE p.id = c.{col})")).scalar_one()
+                count = conn.execute(
+                    sa.text(
+                        f"SELECT count(*) FROM {table.name} c WHERE c.{col} IS NOT NULL AND NOT "
+                        f"EXISTS (SELECT 1 FROM {parent} p WHERE p.id = c.{col})"
+                    )
+                ).scalar_one()
                 if count:
                     found.append(f"{table.name}.{col}: {count}")
     return found
@@ -149,16 +183,22 @@ def held_values(engine: sa.Engine, world: World) -> set[tuple[str, int, str]]:
         for name in world.held_tables:
             for row in conn.execute(sa.text(f"SELECT id, event FROM {name}")):
                 if world.owner[name].get(row.id) == world.subject:
-                    event = row.event if isinstance(row.event, date) else date.fromisoformat(
-                        str(row.event)[:10])
+                    event = (
+                        row.event
+                        if isinstance(row.event, date)
+                        else date.fromisoformat(str(row.event)[:10])
+                    )
                     if TEN_YEARS.after_date(event) > TODAY:
                         out.add((name, row.id, str(event)))
     return out
 
 
 @pytest.mark.parametrize("engine_name", ["sqlite", "postgres", "mariadb"])
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(world=worlds())
 def test_erasure_changes_only_the_persons_rows_keeps_held_rows_and_orphans_nothing(
     engine_name: str, world: World, request: pytest.FixtureRequest
@@ -181,7 +221,8 @@ def test_erasure_changes_only_the_persons_rows_keeps_held_rows_and_orphans_nothi
         assert held_values(engine, world) == held_before
         assert orphans(engine, world) == []
         assert {n: c["deleted"] for n, c in plan.counts().items()} == {
-            n: c["deleted"] for n, c in report.counts().items()}
+            n: c["deleted"] for n, c in report.counts().items()
+        }
         gardien.erase([subject])
         assert snapshot(engine) == after
     finally:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from gardien.datasets import DatasetEngine, MaskDoesNotFit, Subject
+from gardien.datasets import DatasetEngine, MaskDoesNotFitError, Subject
 from tests.datasets.shop import changed, snapshot
 
 ALICE = Subject.of(email="Alice@Example.fr")
@@ -56,8 +56,10 @@ def test_access_does_not_disclose_anothers_card_used_on_an_order(
 def test_dry_run_counts_equal_executed_counts_per_table(shop: DatasetEngine) -> None:
     plan = shop.plan([ALICE])
     report = shop.erase([ALICE])
-    planned = {n: {k: v for k, v in c.items() if k in ("deleted", "updated", "unlinked")}
-               for n, c in plan.counts().items()}
+    planned = {
+        n: {k: v for k, v in c.items() if k in ("deleted", "updated", "unlinked")}
+        for n, c in plan.counts().items()
+    }
     assert planned == report.counts()
     assert sum(c["deleted"] for c in report.counts().values()) > 0
 
@@ -65,16 +67,22 @@ def test_dry_run_counts_equal_executed_counts_per_table(shop: DatasetEngine) -> 
 def test_erasure_deletes_masks_and_keeps_the_held_invoice(shop: DatasetEngine) -> None:
     report = shop.erase([ALICE])
     with shop.engine.connect() as conn:
-        customer = conn.execute(sa.text(
-            "SELECT email, first_name, last_name, phone, address_id FROM customer WHERE id = 1"
-        )).one()
-        invoices = conn.execute(sa.text(
-            "SELECT id, billing_name, email_sent_to, order_id FROM invoice WHERE customer_id = 1"
-        )).all()
+        customer = conn.execute(
+            sa.text(
+                "SELECT email, first_name, last_name, phone, address_id FROM customer WHERE id = 1"
+            )
+        ).one()
+        invoices = conn.execute(
+            sa.text(
+                "SELECT id, billing_name, email_sent_to, order_id FROM invoice "
+                "WHERE customer_id = 1"
+            )
+        ).all()
         card = conn.execute(sa.text("SELECT holder, number FROM card WHERE id = 100")).one()
         orders = conn.execute(sa.text("SELECT id FROM orders WHERE customer_id = 1")).all()
-        lines = conn.execute(sa.text("SELECT count(*) FROM order_line WHERE order_id IN "
-                                     "(1000, 1001)")).scalar_one()
+        lines = conn.execute(
+            sa.text("SELECT count(*) FROM order_line WHERE order_id IN (1000, 1001)")
+        ).scalar_one()
         addresses = dict(conn.execute(sa.text("SELECT id, street FROM address")).all())
         newsletter = conn.execute(sa.text("SELECT count(*) FROM newsletter")).scalar_one()
     # Kept because the held invoice refers to her: rewritten, not deleted.
@@ -101,9 +109,14 @@ def test_erasure_touches_no_row_of_anyone_else(shop: DatasetEngine) -> None:
     shop.erase([ALICE])
     diff = changed(before, snapshot(shop.engine))
     alice_rows = {
-        "customer": {("1",)}, "orders": {("1001",)}, "order_line": {("1",), ("2",), ("3",)},
-        "invoice": {("5000",), ("5001",)}, "card": {("100",)}, "ticket": {("1",)},
-        "newsletter": {("ALICE@EXAMPLE.FR",)}, "address": {("13",)},
+        "customer": {("1",)},
+        "orders": {("1001",)},
+        "order_line": {("1",), ("2",), ("3",)},
+        "invoice": {("5000",), ("5001",)},
+        "card": {("100",)},
+        "ticket": {("1",)},
+        "newsletter": {("ALICE@EXAMPLE.FR",)},
+        "address": {("13",)},
     }
     for table, keys in diff.items():
         assert keys <= alice_rows.get(table, set()), (table, keys)
@@ -116,8 +129,7 @@ def test_erasure_twice_gives_the_same_end_state_and_finds_nothing_left(
     after_first = snapshot(shop.engine)
     assert shop.plan([ALICE]).nothing_to_do
     again = shop.erase([Subject.of(email="alice@example.fr", customer_id="1")])
-    assert all(c == {"deleted": 0, "updated": 0, "unlinked": 0}
-               for c in again.counts().values())
+    assert all(c == {"deleted": 0, "updated": 0, "unlinked": 0} for c in again.counts().values())
     assert snapshot(shop.engine) == after_first
 
 
@@ -126,10 +138,10 @@ def test_batch_erasure_equals_one_by_one(shop: DatasetEngine) -> None:
     plan = shop.plan(people)
     report = shop.erase(people)
     assert {n: c["deleted"] for n, c in plan.counts().items()} == {
-        n: c["deleted"] for n, c in report.counts().items()}
+        n: c["deleted"] for n, c in report.counts().items()
+    }
     with shop.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT count(*) FROM customer WHERE id = 3")
-                            ).scalar_one() == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM customer WHERE id = 3")).scalar_one() == 0
         assert conn.execute(sa.text("SELECT count(*) FROM card WHERE id = 101")).scalar_one() == 0
 
 
@@ -137,8 +149,9 @@ def test_rectification_updates_the_email_wherever_it_is_stored(shop: DatasetEngi
     result = shop.rectify(ALICE, {"contact.email": "alice.martin@example.fr"})
     with shop.engine.connect() as conn:
         email = conn.execute(sa.text("SELECT email FROM customer WHERE id = 1")).scalar_one()
-        sent = conn.execute(sa.text("SELECT email_sent_to FROM invoice WHERE id = 5000")
-                            ).scalar_one()
+        sent = conn.execute(
+            sa.text("SELECT email_sent_to FROM invoice WHERE id = 5000")
+        ).scalar_one()
         bob = conn.execute(sa.text("SELECT email FROM customer WHERE id = 2")).scalar_one()
     assert email == "alice.martin@example.fr"
     assert sent == "alice.martin@example.fr"
@@ -147,7 +160,7 @@ def test_rectification_updates_the_email_wherever_it_is_stored(shop: DatasetEngi
 
 
 def test_rectification_refuses_a_value_that_does_not_fit(shop: DatasetEngine) -> None:
-    with pytest.raises(MaskDoesNotFit, match=r"customer\.phone"):
+    with pytest.raises(MaskDoesNotFitError, match=r"customer\.phone"):
         shop.rectify(ALICE, {"customer.phone": "+33 6" * 10})
 
 
@@ -159,8 +172,7 @@ def test_portability_keeps_only_provided_data_on_contract(
     # Card numbers are processed for fraud scoring (legitimate interests, from a partner):
     # excluded; the holder's name is identity data given for the contract: included.
     assert set(rows["card"][0]) == {"holder"}
-    assert set(rows["customer"][0]) == {"email", "first_name", "last_name", "phone",
-                                        "birth_date"}
+    assert set(rows["customer"][0]) == {"email", "first_name", "last_name", "phone", "birth_date"}
     assert "message" not in rows.get("ticket", [{}])[0]
 
 
@@ -171,6 +183,6 @@ def test_a_mask_that_does_not_fit_stops_before_any_change(shop: DatasetEngine) -
     dataset = shop.dataset.model_copy(update={"tables": {**shop.dataset.tables, "card": card}})
     broken = DatasetEngine(dataset, shop.engine, policy=shop.policy, today=shop.today)
     before = snapshot(shop.engine)
-    with pytest.raises(MaskDoesNotFit, match=r"card\.number"):
+    with pytest.raises(MaskDoesNotFitError, match=r"card\.number"):
         broken.erase([ALICE])
     assert snapshot(shop.engine) == before

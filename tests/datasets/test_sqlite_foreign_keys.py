@@ -15,13 +15,16 @@ from tests.datasets.shop import FIXTURES, TODAY, build_shop, snapshot
 def erased_shop(path: Path, foreign_keys: bool) -> sa.Engine:
     engine = build_shop(f"sqlite:///{path}")
     if foreign_keys:
+
         @sa.event.listens_for(engine, "connect")
         def _on(dbapi: Any, record: Any) -> None:
             dbapi.execute("PRAGMA foreign_keys = ON")
+
         engine.dispose()
     policy = load_policy(FIXTURES / "shop-policy.yaml")
-    DatasetEngine(load_dataset(FIXTURES / "shop.yaml", policy), engine, policy=policy,
-                  today=TODAY).erase([Subject.of(email="alice@example.fr")])
+    DatasetEngine(
+        load_dataset(FIXTURES / "shop.yaml", policy), engine, policy=policy, today=TODAY
+    ).erase([Subject.of(email="alice@example.fr")])
     return engine
 
 
@@ -31,8 +34,11 @@ def test_sqlite_with_foreign_keys_off_ends_like_with_them_on(tmp_path: Path) -> 
     assert snapshot(off) == snapshot(on)
     with off.connect() as conn:
         # The held invoice still points at its order and its customer: nothing orphaned.
-        row = conn.execute(sa.text(
-            "SELECT o.id, c.id FROM invoice i JOIN orders o ON o.id = i.order_id "
-            "JOIN customer c ON c.id = i.customer_id WHERE i.id = 5000")).one()
+        row = conn.execute(
+            sa.text(
+                "SELECT o.id, c.id FROM invoice i JOIN orders o ON o.id = i.order_id "
+                "JOIN customer c ON c.id = i.customer_id WHERE i.id = 5000"
+            )
+        ).one()
         assert tuple(row) == (1000, 1)
         assert conn.execute(sa.text("PRAGMA foreign_key_check")).all() == []

@@ -6,6 +6,7 @@ readable message and an exit status, never a traceback.
 
 from __future__ import annotations
 
+from gardien.cli import datasets as _datasets  # noqa: F401  (registers commands)
 from gardien.cli import documents as _documents  # noqa: F401  (registers commands)
 from gardien.cli import ledger as _ledger  # noqa: F401  (registers commands)
 from gardien.cli import policy as _policy  # noqa: F401  (registers commands)

@@ -24,9 +24,9 @@ from gardien.datasets.erasure import ErasurePlan, HeldRows, TablePlan
 from gardien.datasets.errors import (
     DatasetError,
     DatasetFileError,
-    DatasetMismatch,
-    ErasureAborted,
-    MaskDoesNotFit,
+    DatasetMismatchError,
+    ErasureAbortedError,
+    MaskDoesNotFitError,
 )
 from gardien.datasets.loader import load_dataset, parse_dataset
 from gardien.datasets.rectification import Rectification
@@ -40,15 +40,15 @@ __all__ = [
     "DatasetEngine",
     "DatasetError",
     "DatasetFileError",
-    "DatasetMismatch",
-    "ErasureAborted",
+    "DatasetMismatchError",
+    "ErasureAbortedError",
     "ErasurePlan",
     "ErasureReport",
     "Follow",
     "Footprint",
     "HeldRows",
     "Link",
-    "MaskDoesNotFit",
+    "MaskDoesNotFitError",
     "Rectification",
     "Subject",
     "Table",

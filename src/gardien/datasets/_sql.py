@@ -22,18 +22,21 @@ CHUNK = 5000
 def chunks(values: Collection[Key], size: int = CHUNK) -> Iterator[list[Key]]:
     items = sorted(values, key=_sort_key)
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]
 
 
 def _sort_key(key: Key) -> tuple[str, ...]:
     return tuple(repr(v) for v in key)
 
 
-def in_clause(table: BoundTable, columns: Sequence[str], values: Sequence[Key]
-              ) -> sa.ColumnElement[bool]:
+def in_clause(
+    table: BoundTable, columns: Sequence[str], values: Sequence[Key]
+) -> sa.ColumnElement[bool]:
     if len(columns) == 1:
-        return table.col(columns[0]).in_([v[0] for v in values])
-    return sa.tuple_(*(table.col(c) for c in columns)).in_(values)
+        single: sa.ColumnElement[bool] = table.col(columns[0]).in_([v[0] for v in values])
+        return single
+    several: sa.ColumnElement[bool] = sa.tuple_(*(table.col(c) for c in columns)).in_(values)
+    return several
 
 
 def select_in(
@@ -45,9 +48,7 @@ def select_in(
 ) -> Iterator[Sequence[object]]:
     """Rows of ``table`` (only ``fetch`` columns) whose ``match`` columns are in ``values``."""
     for chunk in chunks(values):
-        statement = sa.select(*(table.col(c) for c in fetch)).where(
-            in_clause(table, match, chunk)
-        )
+        statement = sa.select(*(table.col(c) for c in fetch)).where(in_clause(table, match, chunk))
         yield from conn.execute(statement)
 
 

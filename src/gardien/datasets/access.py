@@ -11,7 +11,6 @@ import base64
 import csv
 import io
 import json
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -61,18 +60,27 @@ def extract(
             wanted = [c for c in wanted if c in allowed]
         if not wanted:
             continue
-        yield TableExtract(footprint.bound.dataset.name, name, tuple(wanted),
-                           _stream(conn, footprint, name, wanted), len(rows.shared))
+        yield TableExtract(
+            footprint.bound.dataset.name,
+            name,
+            tuple(wanted),
+            _stream(conn, footprint, name, wanted),
+            len(rows.shared),
+        )
 
 
-def _stream(conn: Connection, footprint: Footprint, name: str, wanted: Sequence[str]
-            ) -> Iterator[Sequence[object]]:
+def _stream(
+    conn: Connection, footprint: Footprint, name: str, wanted: Sequence[str]
+) -> Iterator[Sequence[object]]:
     rows = footprint.tables[name]
     table = rows.table
     order = [table.col(c) for c in table.key]
     for chunk in chunks(rows.owned | rows.shared):
-        statement = sa.select(*(table.col(c) for c in wanted)).where(
-            in_clause(table, table.key, chunk)).order_by(*order)
+        statement = (
+            sa.select(*(table.col(c) for c in wanted))
+            .where(in_clause(table, table.key, chunk))
+            .order_by(*order)
+        )
         yield from conn.execute(statement.execution_options(yield_per=1000))
 
 
@@ -95,8 +103,9 @@ def portable_categories(policy: Policy, purposes: Iterable[str] | None = None) -
     for cid in list(out):
         category = declared.get(cid)
         if category and category.sources:
-            kinds = {policy.source_by_id[s].kind for s in category.sources
-                     if s in policy.source_by_id}
+            kinds = {
+                policy.source_by_id[s].kind for s in category.sources if s in policy.source_by_id
+            }
             if kinds and not kinds & from_person:
                 out.discard(cid)
     return out
@@ -109,8 +118,11 @@ def portable_columns(footprint: Footprint, categories: set[str]) -> dict[str, li
         decl = rows.table.decl
         if decl is None:
             continue
-        cols = [c for c, col in decl.columns.items()
-                if any(covered_by(cat, categories) for cat in col.categories)]
+        cols = [
+            c
+            for c, col in decl.columns.items()
+            if any(covered_by(cat, categories) for cat in col.categories)
+        ]
         if cols:
             out[name] = cols
     return out
@@ -131,21 +143,32 @@ def _plain(value: object) -> Any:
 class AccessPackage:
     """A zip holding ``data.json`` and one CSV per table, written as rows stream in."""
 
-    def __init__(self, target: str | Path | IO[bytes], meta: Mapping[str, Any] | None = None
-                 ) -> None:
+    def __init__(
+        self, target: str | Path | IO[bytes], meta: Mapping[str, Any] | None = None
+    ) -> None:
         self._zip = zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED)
-        self._json = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
-        self._json.write('{"meta": ' + json.dumps(dict(meta or {}), default=_plain)
-                         + ', "tables": [')
+        # Closed in close() or __exit__; the JSON is spooled here while CSVs go to the zip.
+        self._json = tempfile.TemporaryFile(mode="w+", encoding="utf-8")  # noqa: SIM115
+        self._json.write(
+            '{"meta": ' + json.dumps(dict(meta or {}), default=_plain) + ', "tables": ['
+        )
         self._first = True
         self.counts: dict[str, int] = {}
 
     def add(self, extract: TableExtract) -> int:
         """Write one table's rows to its CSV and to the JSON document; returns the row count."""
         label = f"{extract.dataset}.{extract.table}"
-        self._json.write(("" if self._first else ", ") + json.dumps(
-            {"dataset": extract.dataset, "table": extract.table,
-             "columns": list(extract.columns)})[:-1] + ', "rows": [')
+        self._json.write(
+            ("" if self._first else ", ")
+            + json.dumps(
+                {
+                    "dataset": extract.dataset,
+                    "table": extract.table,
+                    "columns": list(extract.columns),
+                }
+            )[:-1]
+            + ', "rows": ['
+        )
         self._first = False
         count = 0
         with self._zip.open(f"tables/{label}.csv", "w") as raw:
@@ -155,8 +178,10 @@ class AccessPackage:
             for row in extract.rows:
                 plain = [_plain(v) for v in row]
                 writer.writerow(plain)
-                self._json.write(("" if count == 0 else ", ")
-                                 + json.dumps(dict(zip(extract.columns, plain, strict=True))))
+                self._json.write(
+                    ("" if count == 0 else ", ")
+                    + json.dumps(dict(zip(extract.columns, plain, strict=True)))
+                )
                 count += 1
             text.flush()
             text.detach()
@@ -168,15 +193,17 @@ class AccessPackage:
         self._json.write("]}")
         self._json.seek(0)
         with self._zip.open("data.json", "w") as out:
-            shutil.copyfileobj(self._json.buffer, out)  # type: ignore[misc]
+            for chunk in iter(lambda: self._json.read(1 << 16), ""):
+                out.write(chunk.encode("utf-8"))
         self._json.close()
         self._zip.close()
 
     def __enter__(self) -> AccessPackage:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if kind is None:
             self.close()
         else:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.expression import ColumnClause
 
 from gardien.datasets.declaration import Column, Dataset, Follow, Table, split_ref
-from gardien.datasets.errors import DatasetMismatch
+from gardien.datasets.errors import DatasetMismatchError
 from gardien.datasets.schema import ColumnInfo, LiveSchema, TableInfo, table_key
 
 Key = tuple[object, ...]
@@ -34,8 +36,10 @@ class BoundLink:
     declared: bool = False
 
     def describe(self) -> str:
-        return (f"{self.child}.{'+'.join(self.child_columns)} -> "
-                f"{self.parent}.{'+'.join(self.parent_columns)}")
+        return (
+            f"{self.child}.{'+'.join(self.child_columns)} -> "
+            f"{self.parent}.{'+'.join(self.parent_columns)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -60,11 +64,12 @@ class BoundTable:
 
     @cached_property
     def sa(self) -> sa.TableClause:
-        return sa.table(self.info.name, *(sa.column(c) for c in self.info.columns),
-                        schema=self.info.schema)
+        return sa.table(
+            self.info.name, *(sa.column(c) for c in self.info.columns), schema=self.info.schema
+        )
 
-    def col(self, name: str) -> sa.ColumnClause[object]:
-        column: sa.ColumnClause[object] = self.sa.c[name]
+    def col(self, name: str) -> ColumnClause[Any]:
+        column: ColumnClause[Any] = self.sa.c[name]
         return column
 
     def column_decl(self, name: str) -> Column:
@@ -106,7 +111,7 @@ def schemas_of(dataset: Dataset) -> list[str | None]:
 
 
 def bind(dataset: Dataset, live: LiveSchema) -> BoundDataset:
-    """Match the declaration to the live schema, or raise :class:`DatasetMismatch`."""
+    """Match the declaration to the live schema, or raise :class:`DatasetMismatchError`."""
     problems: list[str] = []
     tables: dict[str, BoundTable] = {}
     live_to_name: dict[str, str] = {}
@@ -134,14 +139,18 @@ def bind(dataset: Dataset, live: LiveSchema) -> BoundDataset:
             if bound is None:
                 problems.append(f"link {link.child} -> {link.parent}: no table {table!r}")
             else:
-                problems += [f"link {link.child} -> {link.parent}: no column {table}.{c}"
-                             for c in cols if c not in bound.info.columns]
+                problems += [
+                    f"link {link.child} -> {link.parent}: no column {table}.{c}"
+                    for c in cols
+                    if c not in bound.info.columns
+                ]
         declared_links[(child, child_cols, parent, parent_cols)] = BoundLink(
             child, child_cols, parent, parent_cols, link.follow, link.shared, None, True
         )
     if problems:
-        raise DatasetMismatch(f"dataset {dataset.name!r} does not match the database: "
-                              + "; ".join(problems))
+        raise DatasetMismatchError(
+            f"dataset {dataset.name!r} does not match the database: " + "; ".join(problems)
+        )
     links: list[BoundLink] = []
     # Reflected foreign keys always count for integrity; ``reflect_links: false`` only stops
     # the traversal from following them.

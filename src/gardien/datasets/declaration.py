@@ -198,6 +198,4 @@ class Dataset(_Model):
 
     @cached_property
     def hold_ids(self) -> frozenset[str]:
-        return frozenset(
-            c.hold for t in self.tables.values() for c in t.columns.values() if c.hold
-        )
+        return frozenset(c.hold for t in self.tables.values() for c in t.columns.values() if c.hold)

@@ -47,16 +47,20 @@ class ErasureReport:
         return self.plan.holds()
 
     def counts(self) -> dict[str, dict[str, int]]:
-        return {n: {"deleted": c.deleted, "updated": c.updated, "unlinked": c.unlinked}
-                for n, c in self.executed.items()}
+        return {
+            n: {"deleted": c.deleted, "updated": c.updated, "unlinked": c.unlinked}
+            for n, c in self.executed.items()
+        }
 
 
 def url_from_env(dataset: Dataset, environ: Mapping[str, str]) -> str:
     """The URL held by the dataset's ``url_env`` variable; fails loudly when it is unset."""
     url = environ.get(dataset.url_env)
     if not url:
-        raise ConfigurationError(f"dataset {dataset.name!r}: the environment variable "
-                                 f"{dataset.url_env} (its database URL) is not set")
+        raise ConfigurationError(
+            f"dataset {dataset.name!r}: the environment variable "
+            f"{dataset.url_env} (its database URL) is not set"
+        )
     return url
 
 
@@ -98,29 +102,41 @@ class DatasetEngine:
             return self.find(conn, subjects).counts()
 
     # Access and portability ------------------------------------------------------------------
-    def access(self, subject: Subject, target: str | Path | IO[bytes],
-               meta: Mapping[str, Any] | None = None) -> dict[str, int]:
+    def access(
+        self,
+        subject: Subject,
+        target: str | Path | IO[bytes],
+        meta: Mapping[str, Any] | None = None,
+    ) -> dict[str, int]:
         """Write the person's access package (art. 15); returns rows per table."""
         with self.engine.connect() as conn, AccessPackage(target, meta) as package:
             for table in self.extracts(conn, subject):
                 package.add(table)
             return dict(package.counts)
 
-    def extracts(self, conn: Connection, subject: Subject,
-                 columns: Mapping[str, Sequence[str]] | None = None) -> Iterable[TableExtract]:
+    def extracts(
+        self, conn: Connection, subject: Subject, columns: Mapping[str, Sequence[str]] | None = None
+    ) -> Iterable[TableExtract]:
         """The person's rows per table, streamed; for callers assembling their own package."""
         return extract(conn, self.find(conn, [subject]), columns)
 
-    def portability(self, subject: Subject, target: str | Path | IO[bytes],
-                    purposes: Iterable[str] | None = None) -> dict[str, int]:
+    def portability(
+        self,
+        subject: Subject,
+        target: str | Path | IO[bytes],
+        purposes: Iterable[str] | None = None,
+    ) -> dict[str, int]:
         """Write the art. 20 package: only portable columns (provided/observed, consent or
         contract), for the chosen purposes (all by default)."""
         if self.policy is None:
             raise ConfigurationError("portability needs the policy (purposes and bases)")
         categories = portable_categories(self.policy, purposes)
-        with self.engine.connect() as conn, AccessPackage(
-            target, {"right": "portability", "categories": sorted(categories)}
-        ) as package:
+        with (
+            self.engine.connect() as conn,
+            AccessPackage(
+                target, {"right": "portability", "categories": sorted(categories)}
+            ) as package,
+        ):
             footprint = self.find(conn, [subject])
             for table in extract(conn, footprint, portable_columns(footprint, categories)):
                 package.add(table)

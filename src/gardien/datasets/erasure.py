@@ -25,11 +25,11 @@ from sqlalchemy.engine import Connection
 
 from gardien.datasets.binding import BoundDataset, BoundLink, Key
 from gardien.datasets.declaration import ColumnErasure, Follow, TableErasure
-from gardien.datasets.errors import MaskDoesNotFit
-from gardien.errors import ConfigurationError
+from gardien.datasets.errors import MaskDoesNotFitError
 from gardien.datasets.holds import hold_end, is_held
 from gardien.datasets.masks import Rewrite, RewriteKind, check_width, rewrite_for
 from gardien.datasets.traversal import Footprint, TableRows, referenced_by_others
+from gardien.errors import ConfigurationError
 from gardien.policy.model import LegalHold, Policy
 
 
@@ -116,11 +116,17 @@ class ErasurePlan:
         out: dict[str, Any] = {"dataset": self.dataset, "tables": {}}
         for name, plan in self.tables.items():
             entry: dict[str, Any] = {"counts": plan.counts()}
-            entry["columns"] = sorted({f"{r.column}: {r.kind.value}"
-                                       for g in plan.updates for r in g.rewrites})
+            entry["columns"] = sorted(
+                {f"{r.column}: {r.kind.value}" for g in plan.updates for r in g.rewrites}
+            )
             entry["holds"] = [
-                {"hold": h.hold, "law": h.law, "title": h.title, "rows": h.rows,
-                 "until": h.until.isoformat() if h.until else None}
+                {
+                    "hold": h.hold,
+                    "law": h.law,
+                    "title": h.title,
+                    "rows": h.rows,
+                    "until": h.until.isoformat() if h.until else None,
+                }
                 for h in plan.holds
             ]
             if with_keys:
@@ -158,13 +164,17 @@ def plan_erasure(
         if blocked:
             delete[name] -= blocked
             kept_referenced[name] |= blocked
-            dirty |= {link.parent for link in bound.links
-                      if link.child == name and delete.get(link.parent)}
+            dirty |= {
+                link.parent
+                for link in bound.links
+                if link.child == name and delete.get(link.parent)
+            }
     cyclic = _cyclic_links(bound, delete)
     plans = {}
-    for name, rows in tables.items():
-        plans[name] = _table_plan(bound, tables, name, delete, held[name],
-                                  kept_referenced[name], cyclic, hash_key, policy)
+    for name in tables:
+        plans[name] = _table_plan(
+            bound, tables, name, delete, held[name], kept_referenced[name], cyclic, hash_key, policy
+        )
     return ErasurePlan(bound.dataset.name, plans, _delete_order(bound, delete))
 
 
@@ -187,8 +197,10 @@ def _held_rows(
 
 def _hold(policy: Policy | None, hold_id: str, table: str, column: str) -> LegalHold:
     if policy is None:
-        raise ConfigurationError(f"{table}.{column} is kept under the legal hold {hold_id!r}: "
-                                 "erasure needs the policy that defines it")
+        raise ConfigurationError(
+            f"{table}.{column} is kept under the legal hold {hold_id!r}: "
+            "erasure needs the policy that defines it"
+        )
     hold = policy.hold_by_id.get(hold_id)
     if hold is None:
         raise ConfigurationError(f"{table}.{column}: the policy has no legal hold {hold_id!r}")
@@ -220,7 +232,9 @@ def _table_plan(
                 rewrites[cname] = rewrite
     hashed = [r for r in rewrites.values() if r.kind is RewriteKind.HASH]
     if hashed and hash_key is None:
-        raise MaskDoesNotFit(name, hashed[0].column, "a hash needs the hash key, none was given")
+        raise MaskDoesNotFitError(
+            name, hashed[0].column, "a hash needs the hash key, none was given"
+        )
     groups: dict[tuple[str, ...], set[Key]] = {}
     for key in survivors:
         kept = held.get(key, {})
@@ -228,10 +242,17 @@ def _table_plan(
         if any(rewrites[c].changes(key, rows.value(key, c), hash_key) for c in applicable):
             groups.setdefault(applicable, set()).add(key)
     updates = tuple(
-        UpdateGroup(tuple(rewrites[c] for c in cols), frozenset(keys),
-                    {c: frozenset(rows.value(k, c) for k in keys) for c in cols
-                     if rewrites[c].kind is RewriteKind.HASH})
-        for cols, keys in sorted(groups.items()) if cols
+        UpdateGroup(
+            tuple(rewrites[c] for c in cols),
+            frozenset(keys),
+            {
+                c: frozenset(rows.value(k, c) for k in keys)
+                for c in cols
+                if rewrites[c].kind is RewriteKind.HASH
+            },
+        )
+        for cols, keys in sorted(groups.items())
+        if cols
     )
     unlinks = []
     for link in bound.links:
@@ -286,15 +307,20 @@ def _cyclic_links(bound: BoundDataset, delete: Mapping[str, set[Key]]) -> list[B
                 stack.extend(edges[node])
         return False
 
-    return [link for link in bound.links
-            if link.child in names and link.parent in names
-            and (link.child == link.parent or reaches(link.parent, link.child))]
+    return [
+        link
+        for link in bound.links
+        if link.child in names
+        and link.parent in names
+        and (link.child == link.parent or reaches(link.parent, link.child))
+    ]
 
 
 def _latest(values: Sequence[date | None]) -> date | None:
-    if any(v is None for v in values):
+    known = [v for v in values if v is not None]
+    if len(known) < len(values) or not known:
         return None
-    return max(values) if values else None
+    return max(known)
 
 
 def _hold_summary(
@@ -322,16 +348,20 @@ def _hold_summary(
 def _delete_order(bound: BoundDataset, delete: Mapping[str, set[Key]]) -> tuple[str, ...]:
     """Tables with deletes, children before parents (cycles kept together)."""
     names = [n for n, keys in delete.items() if keys]
-    edges = {n: {link.parent for link in bound.links
-                 if link.child == n and link.parent in names and link.parent != n}
-             for n in names}
+    edges = {
+        n: {
+            link.parent
+            for link in bound.links
+            if link.child == n and link.parent in names and link.parent != n
+        }
+        for n in names
+    }
     order: list[str] = []
     placed: set[str] = set()
     remaining = set(names)
     while remaining:
         # A table goes next when no remaining table refers to it.
-        ready = sorted(n for n in remaining
-                       if not any(n in edges[m] for m in remaining if m != n))
+        ready = sorted(n for n in remaining if not any(n in edges[m] for m in remaining if m != n))
         if not ready:
             ready = [sorted(remaining)[0]]  # a cycle: its links are nulled first
         for n in ready:

@@ -20,13 +20,13 @@ class DatasetError(GardienError):
     code = "dataset_error"
 
 
-class DatasetMismatch(DatasetError):
+class DatasetMismatchError(DatasetError):
     """The declaration names a table, column or key the database does not have."""
 
     code = "dataset_mismatch"
 
 
-class MaskDoesNotFit(DatasetError):
+class MaskDoesNotFitError(DatasetError):
     """No value the strategy could write fits the column; nothing was changed."""
 
     code = "mask_does_not_fit"
@@ -38,7 +38,7 @@ class MaskDoesNotFit(DatasetError):
         self.reason = reason
 
 
-class ErasureAborted(DatasetError):
+class ErasureAbortedError(DatasetError):
     """A safety check failed during execution; the transaction was rolled back."""
 
     code = "erasure_aborted"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -18,7 +19,7 @@ from sqlalchemy.engine import Connection
 from gardien.datasets._sql import chunks, in_clause, normalise
 from gardien.datasets.binding import BoundDataset, BoundTable, Key
 from gardien.datasets.erasure import ErasurePlan, Unlink
-from gardien.datasets.errors import ErasureAborted
+from gardien.datasets.errors import ErasureAbortedError
 from gardien.datasets.traversal import Footprint
 
 
@@ -32,16 +33,19 @@ class ExecutedCounts:
 def apply_plan(
     conn: Connection, plan: ErasurePlan, footprint: Footprint, hash_key: bytes | None
 ) -> dict[str, ExecutedCounts]:
-    """Apply ``plan`` inside the caller's transaction; raise :class:`ErasureAborted` on drift."""
+    """Apply ``plan`` in the caller's transaction; raise :class:`ErasureAbortedError` on drift."""
     bound = footprint.bound
-    done: dict[str, dict[str, int]] = {n: {"deleted": 0, "updated": 0, "unlinked": 0}
-                                       for n in plan.tables}
+    done: dict[str, dict[str, int]] = {
+        n: {"deleted": 0, "updated": 0, "unlinked": 0} for n in plan.tables
+    }
     for name, table_plan in plan.tables.items():
         table = bound.tables[name]
         touched: set[Key] = set()
         for group in table_plan.updates:
-            values = {r.column: r.expression(table, set(group.currents.get(r.column, ())),
-                                             hash_key) for r in group.rewrites}
+            values = {
+                r.column: r.expression(table, set(group.currents.get(r.column, ())), hash_key)
+                for r in group.rewrites
+            }
             _expect(conn, table, group.keys, values, f"rewrite {name}")
             touched |= group.keys
         done[name]["updated"] = len(touched)
@@ -61,14 +65,16 @@ def apply_plan(
             result = conn.execute(sa.delete(table.sa).where(in_clause(table, table.key, chunk)))
             count += result.rowcount
         if count != len(keys):
-            raise ErasureAborted(f"{name}: the plan deletes {len(keys)} rows and the database "
-                                 f"deleted {count}; rolled back (did the data change?)")
+            raise ErasureAbortedError(
+                f"{name}: the plan deletes {len(keys)} rows and the database "
+                f"deleted {count}; rolled back (did the data change?)"
+            )
         done[name]["deleted"] = count
     _check_no_orphans(conn, bound, plan, footprint)
     return {n: ExecutedCounts(**c) for n, c in done.items()}
 
 
-def _nulls(unlink: Unlink) -> dict[str, sa.ColumnElement[object]]:
+def _nulls(unlink: Unlink) -> dict[str, sa.ColumnElement[Any]]:
     return {c: sa.null() for c in unlink.link.child_columns}
 
 
@@ -76,7 +82,7 @@ def _expect(
     conn: Connection,
     table: BoundTable,
     keys: Collection[Key],
-    values: Mapping[str, sa.ColumnElement[object]],
+    values: Mapping[str, sa.ColumnElement[Any]],
     what: str,
 ) -> None:
     count = 0
@@ -84,8 +90,10 @@ def _expect(
         statement = sa.update(table.sa).where(in_clause(table, table.key, chunk)).values(values)
         count += conn.execute(statement).rowcount
     if count != len(keys):
-        raise ErasureAborted(f"{what}: the plan changes {len(keys)} rows and the database "
-                             f"changed {count}; rolled back (did the data change?)")
+        raise ErasureAbortedError(
+            f"{what}: the plan changes {len(keys)} rows and the database "
+            f"changed {count}; rolled back (did the data change?)"
+        )
 
 
 def _check_no_orphans(
@@ -101,12 +109,17 @@ def _check_no_orphans(
                 continue
             child = bound.tables[link.child]
             for chunk in chunks(values):
-                statement = sa.select(sa.func.count()).select_from(child.sa).where(
-                    in_clause(child, link.child_columns, chunk))
+                statement = (
+                    sa.select(sa.func.count())
+                    .select_from(child.sa)
+                    .where(in_clause(child, link.child_columns, chunk))
+                )
                 left = conn.execute(statement).scalar_one()
                 if left:
-                    raise ErasureAborted(f"{link.describe()}: {left} rows would be left "
-                                         f"pointing at deleted rows; rolled back")
+                    raise ErasureAbortedError(
+                        f"{link.describe()}: {left} rows would be left "
+                        f"pointing at deleted rows; rolled back"
+                    )
 
 
 __all__ = ["ExecutedCounts", "apply_plan", "normalise"]

@@ -38,8 +38,13 @@ def parse_dataset(text: str, file: str = "<dataset>", policy: Policy | None = No
     problems = list(doc.problems)
     dataset: Dataset | None = None
     if doc.data is not None and not isinstance(doc.data, dict):
-        problems.append(doc.problem((), "the top level must be a mapping",
-                                    expected="a mapping that starts with `gardien_dataset: 1`"))
+        problems.append(
+            doc.problem(
+                (),
+                "the top level must be a mapping",
+                expected="a mapping that starts with `gardien_dataset: 1`",
+            )
+        )
     elif doc.data is not None:
         try:
             dataset = Dataset.model_validate(doc.data)
@@ -57,10 +62,9 @@ def _located(error: Any, doc: LocatedDocument) -> PolicyProblem:
     path: list[str | int] = []
     current = doc.data
     for part in error["loc"]:
-        if isinstance(current, dict) and part in current:
-            path.append(part)
-            current = current[part]
-        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+        in_dict = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and part < len(current)
+        if in_dict or in_list:
             path.append(part)
             current = current[part]
         elif isinstance(part, str) and part.isidentifier() and error["type"] == "missing":
@@ -71,8 +75,11 @@ def _located(error: Any, doc: LocatedDocument) -> PolicyProblem:
         return doc.problem(tuple(path), message, key=True)
     if error["type"] in ("enum", "literal_error"):
         expected = str((error.get("ctx") or {}).get("expected", ""))
-        return doc.problem(tuple(path), f"{error.get('input')!r} is not allowed here",
-                           expected=f"one of {expected}")
+        return doc.problem(
+            tuple(path),
+            f"{error.get('input')!r} is not allowed here",
+            expected=f"one of {expected}",
+        )
     if error["type"] == "value_error":
         message = str((error.get("ctx") or {}).get("error", message))
     return doc.problem(tuple(path), message)
@@ -96,27 +103,46 @@ def check_dataset(
             here: tuple[str | int, ...] = ("tables", tname, "columns", cname)
             for i, category in enumerate(column.categories):
                 if category not in taxonomy:
-                    problems.append(problem((*here, "categories", i),
-                                            f"unknown category {category!r}",
-                                            suggestion=suggest(category, taxonomy)))
+                    problems.append(
+                        problem(
+                            (*here, "categories", i),
+                            f"unknown category {category!r}",
+                            suggestion=suggest(category, taxonomy),
+                        )
+                    )
             if column.event is not None and column.event not in table.columns:
-                problems.append(problem((*here, "event"),
-                                        f"the event column {column.event!r} is not declared "
-                                        f"in table {tname!r}"))
+                problems.append(
+                    problem(
+                        (*here, "event"),
+                        f"the event column {column.event!r} is not declared in table {tname!r}",
+                    )
+                )
             if column.hold and policy is not None and column.hold not in holds:
-                problems.append(problem((*here, "hold"), f"unknown legal hold {column.hold!r}",
-                                        suggestion=suggest(column.hold, holds)))
-            if column.erasure is ColumnErasure.HASH and column.identity is None and not (
-                column.categories
+                problems.append(
+                    problem(
+                        (*here, "hold"),
+                        f"unknown legal hold {column.hold!r}",
+                        suggestion=suggest(column.hold, holds),
+                    )
+                )
+            if (
+                column.erasure is ColumnErasure.HASH
+                and column.identity is None
+                and not (column.categories)
             ):
-                problems.append(problem((*here, "erasure"),
-                                        "a hashed column should declare its categories"))
+                problems.append(
+                    problem((*here, "erasure"), "a hashed column should declare its categories")
+                )
     for i, link in enumerate(dataset.links):
         for side in ("child", "parent"):
             ref = getattr(link, side)
             table_ref, _ = split_ref(ref)
             if table_ref not in dataset.tables:
-                problems.append(problem(("links", i, side),
-                                        f"the table {table_ref!r} is not declared",
-                                        suggestion=suggest(table_ref, dataset.tables)))
+                problems.append(
+                    problem(
+                        ("links", i, side),
+                        f"the table {table_ref!r} is not declared",
+                        suggestion=suggest(table_ref, dataset.tables),
+                    )
+                )
     return problems

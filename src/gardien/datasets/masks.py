@@ -3,26 +3,27 @@
 A mask must fit the column it is written to: its type, its length, NOT NULL, UNIQUE and keys.
 Fides masked every field with a string and failed on NULLs and numbers; here each column gets a
 rewrite chosen from its type, and when none fits the erasure stops *before* changing anything
-and names the column and the reason (:class:`MaskDoesNotFit`).
+and names the column and the reason (:class:`MaskDoesNotFitError`).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import operator
 import hmac
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 
 from gardien.datasets.binding import BoundTable, Key
 from gardien.datasets.declaration import Column, ColumnErasure
-from gardien.datasets.errors import MaskDoesNotFit
+from gardien.datasets.errors import MaskDoesNotFitError
 from gardien.datasets.schema import ColumnInfo, ValueKind
 
 HASH_PREFIX = "h$"
@@ -77,27 +78,32 @@ class Rewrite:
 
     def expression(
         self, table: BoundTable, currents: set[object], hash_key: bytes | None
-    ) -> sa.ColumnElement[object]:
+    ) -> sa.ColumnElement[Any]:
         """The SQL value written, for every row of one statement at once."""
         if self.kind is RewriteKind.NULL:
             return sa.null()
         if self.kind is RewriteKind.CONSTANT:
             return sa.literal(self.value)
         if self.kind is RewriteKind.PER_ROW:
-            parts: list[sa.ColumnElement[str]] = [sa.literal(self.prefix, sa.String)]
+            parts: list[sa.ColumnElement[Any]] = [sa.literal(self.prefix, sa.String)]
             for i, name in enumerate(table.key):
                 if i:
                     parts.append(sa.literal("-", sa.String))
                 parts.append(sa.cast(table.col(name), sa.String))
             parts.append(sa.literal(self.suffix, sa.String))
             # ``+`` on strings renders ``||`` on PostgreSQL and SQLite, CONCAT() on MariaDB.
-            return functools.reduce(operator.add, parts)
-        mapping = {v: keyed_hash(v, hash_key, self.width) for v in currents
-                   if v is not None and not str(v).startswith(HASH_PREFIX)}
+            joined: sa.ColumnElement[Any] = functools.reduce(operator.add, parts)
+            return joined
+        mapping = {
+            v: keyed_hash(v, hash_key, self.width)
+            for v in currents
+            if v is not None and not str(v).startswith(HASH_PREFIX)
+        }
         column = table.col(self.column)
         if not mapping:
             return column
-        return sa.case(mapping, value=column, else_=column)
+        hashed: sa.ColumnElement[Any] = sa.case(mapping, value=column, else_=column)
+        return hashed
 
 
 def keyed_hash(value: object, key: bytes | None, width: int) -> str | None:
@@ -105,7 +111,7 @@ def keyed_hash(value: object, key: bytes | None, width: int) -> str | None:
     if value is None:
         return None
     if key is None:
-        raise MaskDoesNotFit("?", "?", "a hash needs the hash key (GARDIEN hash key setting)")
+        raise MaskDoesNotFitError("?", "?", "a hash needs the hash key (GARDIEN hash key setting)")
     digest = hmac.new(key, str(value).encode(), hashlib.sha256).hexdigest()
     return (HASH_PREFIX + digest)[:width]
 
@@ -113,15 +119,15 @@ def keyed_hash(value: object, key: bytes | None, width: int) -> str | None:
 def rewrite_for(table: BoundTable, name: str, linked: set[str]) -> Rewrite | None:
     """The rewrite erasure applies to one column of a surviving row, or None to leave it.
 
-    Raises :class:`MaskDoesNotFit` naming the column when the declared strategy cannot work.
+    Raises :class:`MaskDoesNotFitError` naming the column when the declared strategy cannot work.
     """
     decl: Column = table.column_decl(name)
     info = table.column_info(name)
     strategy = decl.erasure
     is_key = name in table.key or name in linked
 
-    def refuse(reason: str) -> MaskDoesNotFit:
-        return MaskDoesNotFit(table.name, name, reason)
+    def refuse(reason: str) -> MaskDoesNotFitError:
+        return MaskDoesNotFitError(table.name, name, reason)
 
     if strategy is ColumnErasure.NONE:
         return None
@@ -131,8 +137,10 @@ def rewrite_for(table: BoundTable, name: str, linked: set[str]) -> Rewrite | Non
         if is_key:
             if info.kind in (ValueKind.INTEGER, ValueKind.DECIMAL) and not decl.categories:
                 return None  # a surrogate number that links rows; kept so holds stay resolvable
-            raise refuse("holds personal data yet is part of a key or link, so no mask can "
-                         "replace it; declare the table `erasure: delete_row`")
+            raise refuse(
+                "holds personal data yet is part of a key or link, so no mask can "
+                "replace it; declare the table `erasure: delete_row`"
+            )
         strategy = ColumnErasure.SET_NULL if info.nullable else ColumnErasure.MASK
     if is_key:
         raise refuse(f"`{strategy.value}` would break the key or link it belongs to")
@@ -151,7 +159,7 @@ def rewrite_for(table: BoundTable, name: str, linked: set[str]) -> Rewrite | Non
 
 
 def _mask(
-    table: BoundTable, info: ColumnInfo, decl: Column, refuse: Callable[[str], MaskDoesNotFit]
+    table: BoundTable, info: ColumnInfo, decl: Column, refuse: Callable[[str], MaskDoesNotFitError]
 ) -> Rewrite:
     value = decl.mask
     if info.kind is ValueKind.TEXT:
@@ -161,8 +169,13 @@ def _mask(
         base = str(value) if value is not None else "erased"
         if info.unique:
             suffix = "@invalid" if email and value is None else ""
-            return Rewrite(info.name, RewriteKind.PER_ROW, prefix=base + "-", suffix=suffix,
-                           width=info.length or 0)
+            return Rewrite(
+                info.name,
+                RewriteKind.PER_ROW,
+                prefix=base + "-",
+                suffix=suffix,
+                width=info.length or 0,
+            )
         if value is None and email and (info.length or 99) >= len("erased@invalid"):
             base = "erased@invalid"
         if info.length is not None and len(base) > info.length:
@@ -210,6 +223,8 @@ def check_width(table: BoundTable, rewrite: Rewrite, keys: set[Key], length: int
         return
     longest = max(len(str(rewrite.target(k, None, None))) for k in keys)
     if longest > length:
-        raise MaskDoesNotFit(table.name, rewrite.column,
-                             f"the per-row mask needs {longest} characters and the column "
-                             f"holds {length}")
+        raise MaskDoesNotFitError(
+            table.name,
+            rewrite.column,
+            f"the per-row mask needs {longest} characters and the column holds {length}",
+        )

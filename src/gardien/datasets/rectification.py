@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from gardien.datasets._sql import chunks, coerce, in_clause
 from gardien.datasets.declaration import ColumnErasure
-from gardien.datasets.errors import DatasetError, MaskDoesNotFit
+from gardien.datasets.errors import DatasetError, MaskDoesNotFitError
 from gardien.datasets.schema import ValueKind
 from gardien.datasets.traversal import Footprint, TableRows
 
@@ -29,8 +29,7 @@ class Rectification:
     skipped: tuple[str, ...] = ()
 
 
-def rectify(conn: Connection, footprint: Footprint, changes: Mapping[str, object]
-            ) -> Rectification:
+def rectify(conn: Connection, footprint: Footprint, changes: Mapping[str, object]) -> Rectification:
     """Write ``changes`` into the person's rows, inside the caller's transaction."""
     targets: dict[str, dict[str, object]] = {}
     skipped: list[str] = []
@@ -45,11 +44,13 @@ def rectify(conn: Connection, footprint: Footprint, changes: Mapping[str, object
                     continue
                 matched.add(change)
                 if column.erasure is ColumnErasure.KEEP:
-                    skipped.append(f"{name}.{cname}: kept as recorded under the legal hold "
-                                   f"{column.hold!r}")
+                    skipped.append(
+                        f"{name}.{cname}: kept as recorded under the legal hold {column.hold!r}"
+                    )
                     continue
                 targets.setdefault(name, {})[cname] = _fit(
-                    name, cname, value, rows, footprint.bound.link_columns(name))
+                    name, cname, value, rows, footprint.bound.link_columns(name)
+                )
         if rows.shared and name in targets:
             skipped.append(f"{name}: {len(rows.shared)} rows shared with others left as they are")
     unknown = set(changes) - matched
@@ -61,25 +62,29 @@ def rectify(conn: Connection, footprint: Footprint, changes: Mapping[str, object
         table = rows.table
         count = 0
         for chunk in chunks(rows.owned):
-            statement = sa.update(table.sa).where(in_clause(table, table.key, chunk)).values(
-                {c: sa.literal(v) if v is not None else sa.null() for c, v in values.items()})
+            statement = (
+                sa.update(table.sa)
+                .where(in_clause(table, table.key, chunk))
+                .values(
+                    {c: sa.literal(v) if v is not None else sa.null() for c, v in values.items()}
+                )
+            )
             count += conn.execute(statement).rowcount
         updated[name] = dict.fromkeys(values, count)
     return Rectification(updated, tuple(skipped))
 
 
-def _fit(table: str, column: str, value: object, rows: TableRows, linked: set[str]
-         ) -> object:
+def _fit(table: str, column: str, value: object, rows: TableRows, linked: set[str]) -> object:
     info = rows.table.column_info(column)
     if value is None:
         if not info.nullable:
-            raise MaskDoesNotFit(table, column, "is NOT NULL and the new value is empty")
+            raise MaskDoesNotFitError(table, column, "is NOT NULL and the new value is empty")
         return None
     if column in linked:
-        raise MaskDoesNotFit(table, column, "links rows together; it cannot be rectified here")
+        raise MaskDoesNotFitError(table, column, "links rows together; it cannot be rectified here")
     typed = coerce(value, info.kind) if isinstance(value, str) else value
     if typed is None:
-        raise MaskDoesNotFit(table, column, f"{value!r} is not a {info.type_name}")
+        raise MaskDoesNotFitError(table, column, f"{value!r} is not a {info.type_name}")
     if info.kind is ValueKind.TEXT and info.length is not None and len(str(typed)) > info.length:
-        raise MaskDoesNotFit(table, column, f"{value!r} is longer than {info.type_name}")
+        raise MaskDoesNotFitError(table, column, f"{value!r} is longer than {info.type_name}")
     return typed

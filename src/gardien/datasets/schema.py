@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -78,8 +79,8 @@ def table_key(schema: str | None, name: str) -> str:
     return f"{schema}.{name}" if schema else name
 
 
-def value_kind(column_type: sa.types.TypeEngine[object]) -> ValueKind:
-    checks: list[tuple[type[sa.types.TypeEngine[object]], ValueKind]] = [
+def value_kind(column_type: sa.types.TypeEngine[Any]) -> ValueKind:
+    checks: list[tuple[type[sa.types.TypeEngine[Any]], ValueKind]] = [
         (sa.Boolean, ValueKind.BOOLEAN),
         (sa.Integer, ValueKind.INTEGER),
         (sa.Float, ValueKind.FLOAT),
@@ -124,8 +125,9 @@ def reflect(
         qualified = table_key(schema or default, name)
         if qualified in partition_of:
             continue
-        pk = tuple(inspector.get_pk_constraint(name, schema=schema).get("constrained_columns")
-                   or ())
+        pk = tuple(
+            inspector.get_pk_constraint(name, schema=schema).get("constrained_columns") or ()
+        )
         uniques = {
             u["column_names"][0]
             for u in inspector.get_unique_constraints(name, schema=schema)
@@ -152,26 +154,30 @@ def reflect(
             )
         parts = tuple(p for p, parent in partition_of.items() if parent == qualified)
         tables[key] = TableInfo(key, schema, name, columns, pk, parts)
-        for fk in inspector.get_foreign_keys(name, schema=schema):
-            fks.append(_foreign_key(key, fk, schema, default))
+        for reflected in inspector.get_foreign_keys(name, schema=schema):
+            fks.append(_foreign_key(key, reflected, schema, default))
         for part in parts:
             part_schema, part_name = part.split(".", 1)
-            for fk in inspector.get_foreign_keys(part_name, schema=part_schema):
-                fks.append(_foreign_key(key, fk, schema, default))
+            for reflected in inspector.get_foreign_keys(part_name, schema=part_schema):
+                fks.append(_foreign_key(key, reflected, schema, default))
     # Keep one link per (child, columns, parent) and only links whose parent was reflected.
     seen: dict[tuple[str, tuple[str, ...], str, tuple[str, ...]], ForeignKey] = {}
-    for fk in fks:
-        parent = fk.parent
+    for found in fks:
+        parent = found.parent
         if parent not in tables and table_key(None, parent.split(".")[-1]) in tables:
             parent = parent.split(".")[-1]
         if parent in tables:
-            fixed = ForeignKey(fk.table, fk.columns, parent, fk.parent_columns, fk.ondelete)
+            fixed = ForeignKey(
+                found.table, found.columns, parent, found.parent_columns, found.ondelete
+            )
             seen.setdefault((fixed.table, fixed.columns, fixed.parent, fixed.parent_columns), fixed)
     return LiveSchema(dialect, tables, tuple(seen.values()), partition_of)
 
 
 def _foreign_key(
-    key: str, fk: sa.engine.interfaces.ReflectedForeignKeyConstraint, schema: str | None,
+    key: str,
+    fk: sa.engine.interfaces.ReflectedForeignKeyConstraint,
+    schema: str | None,
     default: str | None,
 ) -> ForeignKey:
     ref_schema = fk.get("referred_schema")
@@ -180,17 +186,23 @@ def _foreign_key(
     parent = table_key(ref_schema if ref_schema is not None else schema, fk["referred_table"])
     ondelete = (fk.get("options") or {}).get("ondelete")
     return ForeignKey(
-        key, tuple(fk["constrained_columns"]), parent, tuple(fk["referred_columns"]),
+        key,
+        tuple(fk["constrained_columns"]),
+        parent,
+        tuple(fk["referred_columns"]),
         str(ondelete).upper() if ondelete else None,
     )
 
 
 def _pg_partitions(conn: Connection) -> dict[str, str]:
-    rows = conn.execute(sa.text(
-        "SELECT cn.nspname || '.' || c.relname, pn.nspname || '.' || p.relname "
-        "FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
-        "JOIN pg_namespace cn ON cn.oid = c.relnamespace "
-        "JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace "
-        "WHERE p.relkind = 'p'"
-    ))
+    rows = conn.execute(
+        sa.text(
+            "SELECT cn.nspname || '.' || c.relname, pn.nspname || '.' || p.relname "
+            "FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "JOIN pg_namespace cn ON cn.oid = c.relnamespace "
+            "JOIN pg_class p ON p.oid = i.inhparent "
+            "JOIN pg_namespace pn ON pn.oid = p.relnamespace "
+            "WHERE p.relkind = 'p'"
+        )
+    )
     return {str(child): str(parent) for child, parent in rows}

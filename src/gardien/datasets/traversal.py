@@ -29,8 +29,9 @@ class Subject:
 
     @classmethod
     def of(cls, **values: object) -> Subject:
-        return cls({k: tuple(v) if isinstance(v, list | tuple | set) else (v,)
-                    for k, v in values.items()})
+        return cls(
+            {k: tuple(v) if isinstance(v, list | tuple | set) else (v,) for k, v in values.items()}
+        )
 
 
 @dataclass
@@ -72,8 +73,9 @@ class Footprint:
     tables: dict[str, TableRows]
 
     def counts(self) -> dict[str, int]:
-        return {n: len(t.owned) + len(t.shared) for n, t in self.tables.items()
-                if t.owned or t.shared}
+        return {
+            n: len(t.owned) + len(t.shared) for n, t in self.tables.items() if t.owned or t.shared
+        }
 
 
 def needed_columns(bound: BoundDataset, name: str) -> tuple[str, ...]:
@@ -87,8 +89,11 @@ def needed_columns(bound: BoundDataset, name: str) -> tuple[str, ...]:
 
 def traversable(bound: BoundDataset) -> list[BoundLink]:
     declared = set(bound.declared)
-    return [link for link in bound.links if link.follow is not Follow.NONE
-            and link.child in declared and link.parent in declared]
+    return [
+        link
+        for link in bound.links
+        if link.follow is not Follow.NONE and link.child in declared and link.parent in declared
+    ]
 
 
 def find(conn: Connection, bound: BoundDataset, subjects: Sequence[Subject]) -> Footprint:
@@ -182,7 +187,7 @@ def referenced_by_others(
     rows = tables[name]
     blocked: set[Key] = set()
     for link in bound.links_into(name):
-        parent_values = {}
+        parent_values: dict[Key, set[Key]] = {}
         for key in keys:
             value = tuple(normalise(rows.value(key, c)) for c in link.parent_columns)
             if None not in value:
@@ -190,8 +195,11 @@ def referenced_by_others(
         if not parent_values:
             continue
         child = bound.tables[link.child]
-        mine = (also_mine or {}).get(link.child) if also_mine is not None else (
-            tables[link.child].owned if link.child in tables else set())
+        mine = (
+            (also_mine or {}).get(link.child)
+            if also_mine is not None
+            else (tables[link.child].owned if link.child in tables else set())
+        )
         mine = mine or set()
         fetch = tuple(dict.fromkeys((*child.key, *link.child_columns)))
         key_len = len(child.key)
