@@ -1,7 +1,9 @@
 """The vault: master keys, per-owner data keys, crypto-shredding and encrypted backups.
 
 ``keys`` (master keys, blind index, field cipher), ``envelope`` (data keys per person or hold,
-sealed items) and ``backup_format`` (the encrypted backup file) are re-exported here.
+sealed items) and ``backup_format`` (the encrypted backup file) are re-exported here, with
+``store`` (:class:`Vault`: items per owner, crypto-shredding, rotation, legal-hold archives)
+and ``journal`` (the shred journal that keeps erasures erased across restores).
 """
 
 from gardien.vault.backup_format import (
@@ -23,17 +25,32 @@ from gardien.vault.envelope import (
     unwrap,
 )
 from gardien.vault.errors import (
+    AccessDeniedError,
     BackupError,
+    BackupIOError,
     CorruptBackupError,
     CorruptCiphertextError,
+    ItemNotFoundError,
     KeyDestroyedError,
     KeyFileError,
     KeyFilePermissionError,
     MissingKeyError,
+    RestoreRefusedError,
+    ShredJournalError,
     TruncatedBackupError,
     VaultError,
     WrongKeyError,
 )
+from gardien.vault.items import (
+    DecisionSource,
+    ItemKind,
+    PurgeReport,
+    PurposeDecision,
+    RotationReport,
+    ShredReceipt,
+    VaultItem,
+)
+from gardien.vault.journal import JournalEntry, ShredJournal, journal_path_for
 from gardien.vault.keys import (
     BlindIndex,
     EnvKeyProvider,
@@ -47,16 +64,23 @@ from gardien.vault.keys import (
     load_master_keys,
     rotate_key_file,
 )
+from gardien.vault.store import Vault
 
 __all__ = [
+    "AccessDeniedError",
     "BackupError",
     "BackupHeader",
+    "BackupIOError",
     "BackupManifest",
     "BlindIndex",
     "CorruptBackupError",
     "CorruptCiphertextError",
+    "DecisionSource",
     "EnvKeyProvider",
     "FieldCipher",
+    "ItemKind",
+    "ItemNotFoundError",
+    "JournalEntry",
     "KeyDestroyedError",
     "KeyFileError",
     "KeyFilePermissionError",
@@ -65,13 +89,23 @@ __all__ = [
     "MasterKey",
     "MasterKeyProvider",
     "MissingKeyError",
+    "PurgeReport",
+    "PurposeDecision",
+    "RestoreRefusedError",
+    "RotationReport",
+    "ShredJournal",
+    "ShredJournalError",
+    "ShredReceipt",
     "TruncatedBackupError",
+    "Vault",
     "VaultError",
+    "VaultItem",
     "WrappedKey",
     "WrongKeyError",
     "create_key_file",
     "derive_subkey",
     "hold_owner",
+    "journal_path_for",
     "load_master_keys",
     "new_data_key",
     "open_sealed",

@@ -133,3 +133,57 @@ class CorruptBackupError(BackupError):
 
     def __init__(self, problem: str, *, offset: int, chunk: int | None) -> None:
         super().__init__("corrupt", problem, offset=offset, chunk=chunk)
+
+
+class ItemNotFoundError(VaultError):
+    """No vault item has this id (never stored, or purged at the end of its period)."""
+
+    code = "vault_item_not_found"
+
+    def __init__(self, item_id: str) -> None:
+        super().__init__(f"no vault item {item_id!r}: it was never stored or has been purged")
+        self.item_id = item_id
+
+
+class AccessDeniedError(VaultError):
+    """Reading an item was refused by the purpose decision (GDPR art. 5(1)(b))."""
+
+    code = "vault_access_denied"
+
+    def __init__(self, item_id: str, purpose: str, reasons: tuple[str, ...]) -> None:
+        why = "; ".join(reasons) or "the decision did not allow it"
+        super().__init__(f"reading vault item {item_id!r} for purpose {purpose!r} is denied: {why}")
+        self.item_id = item_id
+        self.purpose = purpose
+        self.reasons = reasons
+
+
+class ShredJournalError(VaultError, ConfigurationError):
+    """The shred journal is missing, damaged or incomplete: a restore could revive the erased."""
+
+    code = "shred_journal_error"
+
+    def __init__(self, path: Path | None, problem: str) -> None:
+        where = f"shred journal {path}" if path is not None else "shred journal"
+        super().__init__(f"{where}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class RestoreRefusedError(VaultError):
+    """A restore that would destroy data or cannot apply to this database."""
+
+    code = "restore_refused"
+
+
+class BackupIOError(VaultError):
+    """The operating system refused a read or write (disk full, no permission, missing file)."""
+
+    code = "backup_io_error"
+
+    def __init__(self, path: Path, action: str, error: OSError) -> None:
+        reason = error.strerror or str(error)
+        super().__init__(f"cannot {action} {path}: {reason}")
+        self.path = path
+        self.action = action
+        self.reason = reason
