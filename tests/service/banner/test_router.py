@@ -198,9 +198,9 @@ def test_the_banner_refuses_to_start_when_a_cookie_serves_no_consent_purpose(
         purposes_by_category(build(data))
     bad = tmp_path / "bad.yaml"
     bad.write_text(to_yaml(data), encoding="utf-8")
-    with pytest.raises(ConfigurationError, match="needs a `purpose` that rests on consent"):  # noqa: SIM117
-        with banner_site(sqlite_url, tmp_path, bad):
-            pass
+    started = pytest.raises(ConfigurationError, match="needs a `purpose` that rests on consent")
+    with started, banner_site(sqlite_url, tmp_path, bad):
+        pytest.fail("the service started with a cookie whose choice it cannot record")
 
 
 @pytest.fixture
