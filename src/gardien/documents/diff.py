@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from gardien.documents.changes import MESSAGES, ChangeKind, Impact
 from gardien.documents.language import checked_language
-from gardien.documents.notice import is_transfer
+from gardien.documents.wording import is_transfer
 from gardien.policy.durations import Duration
 from gardien.policy.model import Cookie, Policy, Purpose, Text
 from gardien.policy.taxonomy import covered_by

@@ -8,15 +8,12 @@ the wording here means both formats say exactly the same thing.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Literal
 
 from gardien.documents.language import (
-    UNKNOWN_COUNTRY,
     Language,
     UnsupportedFormatError,
     checked_language,
-    colon,
     country_name,
     date_words,
     duration_words,
@@ -24,8 +21,32 @@ from gardien.documents.language import (
     list_words,
     period_words,
 )
-from gardien.documents.strings import STRINGS, art9_label, text
+from gardien.documents.notice_model import (
+    ChangeRow,
+    Contact,
+    CookieRow,
+    DecisionRow,
+    HoldRow,
+    Line,
+    NoticeView,
+    PurposeRow,
+    RecipientRow,
+    RetentionRow,
+    SourceRow,
+    TransferRow,
+)
+from gardien.documents.strings import STRINGS, text
 from gardien.documents.templating import render
+from gardien.documents.wording import (
+    address_words,
+    basis_words,
+    data_words,
+    hold_words,
+    is_transfer,
+    recipient_purposes,
+    retention_words,
+    source_categories,
+)
 from gardien.policy.durations import Duration
 from gardien.policy.model import (
     Address,
@@ -33,7 +54,6 @@ from gardien.policy.model import (
     Party,
     Policy,
     Purpose,
-    Recipient,
     RetentionRule,
     RightsContact,
 )
@@ -45,129 +65,6 @@ from gardien.policy.vocabulary import (
 
 NoticeFormat = Literal["md", "html"]
 NOTICE_FORMATS: tuple[NoticeFormat, ...] = ("md", "html")
-
-
-@dataclass(frozen=True)
-class Line:
-    """A labelled value: "E-mail : dpo@example.fr"."""
-
-    label: str
-    value: str
-    link: str | None = None
-
-
-@dataclass(frozen=True)
-class Contact:
-    name: str
-    lines: tuple[Line, ...]
-
-
-@dataclass(frozen=True)
-class PurposeRow:
-    """One row of the seed-001 table: purpose, data, lawful basis (art. 13(1)(c)-(d))."""
-
-    id: str
-    title: str
-    description: str
-    data: str
-    bases: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class SourceRow:
-    label: str
-    origin: str
-    third_party: str
-    categories: str
-
-
-@dataclass(frozen=True)
-class RecipientRow:
-    name: str
-    kind: str
-    country: str
-    description: str
-    purposes: str
-
-
-@dataclass(frozen=True)
-class TransferRow:
-    recipient: str
-    country: str
-    safeguard: str
-    reference: str
-
-
-@dataclass(frozen=True)
-class RetentionRow:
-    purpose: str
-    period: str
-    then: str
-    holds: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class HoldRow:
-    title: str
-    categories: str
-    period: str
-    law: str
-
-
-@dataclass(frozen=True)
-class CookieRow:
-    name: str
-    provider: str
-    category: str
-    purpose: str
-    lifetime: str
-    consent: str
-
-
-@dataclass(frozen=True)
-class DecisionRow:
-    purpose: str
-    logic: str
-    significance: str
-
-
-@dataclass(frozen=True)
-class ChangeRow:
-    version: str
-    date: str
-    summary: str
-
-
-@dataclass(frozen=True)
-class NoticeView:
-    """Everything the notice says, worded in ``lang``; the templates only arrange it."""
-
-    lang: Language
-    t: dict[str, str]
-    title: str
-    intro: str
-    version_line: str
-    controller: Contact
-    representative: Contact | None
-    joint_controllers: tuple[Contact, ...]
-    dpo: Contact | None
-    purposes: tuple[PurposeRow, ...]
-    sources: tuple[SourceRow, ...]
-    recipients: tuple[RecipientRow, ...]
-    transfers: tuple[TransferRow, ...]
-    hosting: str
-    retention: tuple[RetentionRow, ...]
-    holds: tuple[HoldRow, ...]
-    cookies: tuple[CookieRow, ...]
-    decisions: tuple[DecisionRow, ...]
-    processor_role: str
-    processor_customers_controllers: bool
-    rights: tuple[str, ...]
-    exercise: tuple[Line, ...]
-    authority: Contact
-    security: tuple[Line, ...]
-    changes: tuple[ChangeRow, ...]
-    footer: str
 
 
 def render_notice(policy: Policy, lang: str = "fr", fmt: NoticeFormat = "md") -> str:
@@ -300,12 +197,6 @@ def _lines(lang: Language, **values: str | Address | None) -> tuple[Line, ...]:
     return tuple(lines)
 
 
-def address_words(address: Address, lang: Language) -> str:
-    """A postal address on one line, with the country's name in the language."""
-    city = f"{address.postal_code} {address.city}" if address.postal_code else address.city
-    return f"{address.street}, {city}, {country_name(address.country, lang)}"
-
-
 def _party(party: Party, lang: Language) -> Contact:
     return Contact(
         party.name, _lines(lang, address=party.address, email=party.email, phone=party.phone)
@@ -322,59 +213,6 @@ def _dpo(policy: Policy, lang: Language) -> Contact | None:
     return Contact(dpo.name or text("h_dpo", lang), lines)
 
 
-def data_words(policy: Policy, purpose: Purpose, lang: Language) -> str:
-    """The "Type de données" cell: category labels, or "any relevant category"."""
-    if purpose.categories == "all":
-        return text("all_categories", lang)
-    return ", ".join(policy.category_label(c, lang) for c in purpose.categories)
-
-
-def basis_words(purpose: Purpose, lang: Language) -> tuple[str, ...]:
-    """Each lawful basis as shown to people (art. 13(1)(c)-(d)).
-
-    Legitimate interests name the interest itself in parentheses (art. 13(1)(d)); consent says
-    how to withdraw it (art. 7(3)); a legal obligation names its law.
-    """
-    cells: list[str] = [] if purpose.legal_bases else [text("basis_unstated", lang)]
-    for basis in purpose.legal_bases:
-        words = basis.basis.label(lang)
-        if basis.basis is LegalBasisKind.LEGITIMATE_INTERESTS and basis.interest:
-            words += f" ({inline(basis.interest.in_(lang))})"
-        elif basis.basis is LegalBasisKind.CONSENT:
-            how = (
-                purpose.consent.withdrawal.in_(lang)
-                if purpose.consent and purpose.consent.withdrawal
-                else text("consent_withdraw_default", lang)
-            )
-            words += f" ({how})"
-        elif basis.law:
-            words += f" ({basis.law})"
-        if basis.note:
-            words += f". {basis.note.in_(lang)}"
-        cells.append(words)
-    if purpose.special_category_condition:
-        condition = purpose.special_category_condition
-        cells.append(
-            text(
-                "special_condition",
-                lang,
-                article=condition.article,
-                condition=art9_label(condition, lang),
-            )
-        )
-    if purpose.objection:
-        cells.append(text("objection_how", lang, how=purpose.objection.in_(lang)))
-    return tuple(cells)
-
-
-def inline(sentence: str) -> str:
-    """A sentence made to sit inside parentheses: no capital (unless an acronym), no full stop."""
-    words = sentence.strip().rstrip(".")
-    if len(words) > 1 and words[0].isupper() and not words[1].isupper():
-        words = words[0].lower() + words[1:]
-    return words
-
-
 def _purpose_row(policy: Policy, purpose: Purpose, lang: Language) -> PurposeRow:
     return PurposeRow(
         id=purpose.id,
@@ -383,22 +221,6 @@ def _purpose_row(policy: Policy, purpose: Purpose, lang: Language) -> PurposeRow
         data=data_words(policy, purpose, lang),
         bases=basis_words(purpose, lang),
     )
-
-
-def source_categories(policy: Policy, source_id: str) -> list[str]:
-    """The categories obtained from a source (art. 14(1)(d)).
-
-    Categories that name their sources say it directly; otherwise a source brings the
-    categories of the purposes that cite it.
-    """
-    declared = [c.id for c in policy.categories if source_id in c.sources]
-    if declared:
-        return declared
-    found: list[str] = []
-    for purpose in policy.purposes:
-        if source_id in purpose.sources:
-            found += [c for c in policy.purpose_categories(purpose) if c not in found]
-    return found
 
 
 def _sources(policy: Policy, lang: Language) -> tuple[SourceRow, ...]:
@@ -413,10 +235,6 @@ def _sources(policy: Policy, lang: Language) -> tuple[SourceRow, ...]:
         )
         for s in policy.sources
     )
-
-
-def recipient_purposes(policy: Policy, recipient_id: str, lang: Language) -> str:
-    return "; ".join(p.title.in_(lang) for p in policy.purposes if recipient_id in p.recipients)
 
 
 def _recipients(policy: Policy, lang: Language) -> tuple[RecipientRow, ...]:
@@ -446,34 +264,6 @@ def _transfers(policy: Policy, lang: Language) -> tuple[TransferRow, ...]:
         for r in policy.recipients
         if is_transfer(r)
     )
-
-
-def is_transfer(recipient: Recipient) -> bool:
-    """A known destination outside the EEA (an unstated country is not assumed to be one)."""
-    return recipient.country != UNKNOWN_COUNTRY and recipient.outside_eea
-
-
-def retention_words(rule: RetentionRule | None, lang: Language) -> str:
-    """A retention period in words, or the criteria when the law gives no duration."""
-    if rule is None:
-        return text("retention_unset", lang)
-    if rule.duration is None:
-        return rule.description.in_(lang) if rule.description else text("retention_unset", lang)
-    words = period_words(rule.duration, rule.from_, lang)
-    if rule.description:
-        words += f" ({rule.description.in_(lang)})"
-    return words
-
-
-def hold_words(policy: Policy, purpose: Purpose, lang: Language) -> tuple[str, ...]:
-    """What a law keeps beyond the purpose's own period: "Factures : 10 ans … (L123-22)"."""
-    out: list[str] = []
-    for hold_id in purpose.legal_holds:
-        hold = policy.hold_by_id.get(hold_id)
-        if hold:
-            period = period_words(hold.duration, hold.from_, lang)
-            out.append(f"{hold.title.in_(lang)}{colon(lang)}{period} ({hold.law})")
-    return tuple(out)
 
 
 def _retention(rule: RetentionRule | None, lang: Language) -> tuple[str, str]:

@@ -21,9 +21,9 @@ from gardien.documents.language import (
     country_name,
     date_words,
 )
-from gardien.documents.notice import address_words, hold_words, is_transfer, retention_words
 from gardien.documents.strings import art9_label, text
 from gardien.documents.templating import render
+from gardien.documents.wording import address_words, hold_words, is_transfer, retention_words
 from gardien.policy.model import Party, Policy, Purpose
 
 RegisterFormat = Literal["csv", "html"]
