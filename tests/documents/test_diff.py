@@ -233,6 +233,22 @@ def test_subject_and_source_changes_are_announced() -> None:
     }
 
 
+def test_a_source_naming_another_third_party_is_announced() -> None:
+    def other(data: dict[str, Any]) -> None:
+        next(s for s in data["sources"] if s["id"] == "partner_file")["third_party"] = "Data SA"
+
+    assert _only(_diff(other)) == (ChangeKind.SOURCE_CHANGED, "partner_file", Impact.INFORM)
+
+
+def test_consent_terms_changes_keep_the_consents() -> None:
+    def shorter(data: dict[str, Any]) -> None:
+        purpose(data, "newsletter")["consent"]["validity"] = "P2Y"
+
+    diff = _diff(shorter)
+    assert _only(diff) == (ChangeKind.CONSENT_TERMS_CHANGED, "newsletter", Impact.NONE)
+    assert diff.purposes_needing_new_consent() == frozenset()
+
+
 def test_rewording_a_purpose_needs_no_action() -> None:
     def reword(data: dict[str, Any]) -> None:
         purpose(data, "orders")["title"]["fr"] = "Traiter vos commandes"

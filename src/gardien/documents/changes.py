@@ -41,6 +41,8 @@ class ChangeKind(StrEnum):
     RETENTION_CHANGED = "retention_changed"
     LEGAL_HOLDS_CHANGED = "legal_holds_changed"
     AUTOMATED_DECISION_CHANGED = "automated_decision_changed"
+    CONSENT_TERMS_CHANGED = "consent_terms_changed"
+    SOURCE_CHANGED = "source_changed"
     RECIPIENT_CHANGED = "recipient_changed"
     TRANSFER_ADDED = "transfer_added"
     TRANSFER_REMOVED = "transfer_removed"
@@ -89,6 +91,7 @@ _PURPOSE_KINDS = frozenset(
         ChangeKind.RETENTION_CHANGED,
         ChangeKind.LEGAL_HOLDS_CHANGED,
         ChangeKind.AUTOMATED_DECISION_CHANGED,
+        ChangeKind.CONSENT_TERMS_CHANGED,
     }
 )
 
@@ -157,6 +160,14 @@ MESSAGES: dict[ChangeKind, tuple[str, str]] = {
     ChangeKind.AUTOMATED_DECISION_CHANGED: (
         "La décision automatisée de « {target} » change",
         "The automated decision of \u201c{target}\u201d changes",
+    ),
+    ChangeKind.CONSENT_TERMS_CHANGED: (
+        "Les modalités du consentement à « {target} » changent (retrait, durée de validité)",
+        "The consent terms of \u201c{target}\u201d change (withdrawal, validity)",
+    ),
+    ChangeKind.SOURCE_CHANGED: (
+        "La source {target} change de nature ou de tiers",
+        "Source {target} changes kind or third party",
     ),
     ChangeKind.RECIPIENT_CHANGED: (
         "Le destinataire {target} change d'identité ou de rôle",

@@ -86,6 +86,7 @@ def diff_policies(old: Policy, new: Policy) -> PolicyDiff:
     """Compare two versions of a policy (GDPR art. 13(3), 14(4), 7(1))."""
     changes = [
         *_purpose_changes(old, new),
+        *_source_changes(old, new),
         *_recipient_changes(old, new),
         *_cookie_changes(old, new),
         *_policy_wide_changes(old, new),
@@ -209,6 +210,20 @@ def _one_purpose(
             ChangeKind.AUTOMATED_DECISION_CHANGED,
             Impact.RECONSENT if new_decision else Impact.INFORM,
         )
+    if _canon(before.consent) != _canon(after.consent):
+        # How to withdraw or how long a consent lasts: the consent itself still holds.
+        yield change(ChangeKind.CONSENT_TERMS_CHANGED, Impact.NONE)
+
+
+def _source_changes(old: Policy, new: Policy) -> Iterator[PolicyChange]:
+    """A source that now means another origin or third party (art. 14(2)(f))."""
+    for after in new.sources:
+        before = old.source_by_id.get(after.id)
+        if before is not None and (before.kind, before.third_party) != (
+            after.kind,
+            after.third_party,
+        ):
+            yield PolicyChange(ChangeKind.SOURCE_CHANGED, after.id, Impact.INFORM)
 
 
 def _recipient_changes(old: Policy, new: Policy) -> Iterator[PolicyChange]:
