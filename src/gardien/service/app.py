@@ -25,6 +25,8 @@ from gardien.policy import load_policy
 from gardien.requests.workflow import RequestWorkflow
 from gardien.service.api import api_router
 from gardien.service.auth import KeyVerifier
+from gardien.service.banner import LedgerBannerSink, banner_router
+from gardien.service.console import router as console_router
 from gardien.service.context import ServiceContext, ServiceOptions
 from gardien.service.errors import install_error_handlers
 from gardien.service.pages import install_page_handlers
@@ -119,11 +121,20 @@ def create_app(
     install_page_handlers(app)
     app.include_router(api_router, prefix=API_PREFIX)
     app.include_router(portal_router)
+    app.include_router(console_router)
+    app.include_router(
+        banner_router(lambda: policy, LedgerBannerSink(ledger))
+    )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
         return RedirectResponse("/portal", status_code=303)
+
+    @app.get("/notice", include_in_schema=False)
+    def notice() -> RedirectResponse:
+        """Where the cookie banner links ("notice" beside ``/banner.js``)."""
+        return RedirectResponse("/portal/notice", status_code=303)
 
     return app
 

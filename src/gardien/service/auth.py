@@ -187,6 +187,10 @@ class KeyVerifier:
             raise AuthenticationError("unknown or revoked API key")
         return key
 
+    def active(self, key_id: str) -> ApiKey | None:
+        """The key with this id if it is still valid (a console session re-checks its key)."""
+        return self._lookup(key_id)[1]
+
     def forget(self, key_id: str) -> None:
         with self._lock:
             self._cache.pop(key_id, None)

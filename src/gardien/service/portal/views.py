@@ -12,7 +12,7 @@ from datetime import datetime
 from babel.dates import format_date
 
 from gardien.documents.language import Language, checked_language
-from gardien.documents.notice import address_words, basis_words, data_words, retention_words
+from gardien.documents.wording import address_words, basis_words, data_words, retention_words
 from gardien.ledger import ConsentStatus, PersonState
 from gardien.policy.model import Policy, Purpose
 from gardien.policy.vocabulary import LegalBasisKind
