@@ -31,7 +31,7 @@ TODAY = date(2026, 11, 25)
 SHOP_DDL = [
     """CREATE TABLE customers (
         id INTEGER PRIMARY KEY, email VARCHAR(120) NOT NULL, name VARCHAR(80) NOT NULL,
-        phone VARCHAR(20), newsletter BOOLEAN NOT NULL)""",
+        phone VARCHAR(20), newsletter BOOLEAN NOT NULL, last_ip VARCHAR(45))""",
     """CREATE TABLE orders (
         id INTEGER PRIMARY KEY, customer_id INTEGER NOT NULL REFERENCES customers(id),
         placed_at DATE NOT NULL, delivery_address VARCHAR(200), total DECIMAL(10, 2) NOT NULL)""",
@@ -52,6 +52,7 @@ SHOP_ROWS: dict[str, list[dict[str, object]]] = {
             "name": "Marie Curie",
             "phone": "0612345678",
             "newsletter": True,
+            "last_ip": "192.0.2.10",
         },
         {
             "id": 2,
@@ -59,6 +60,7 @@ SHOP_ROWS: dict[str, list[dict[str, object]]] = {
             "name": "Paul Dubois",
             "phone": None,
             "newsletter": False,
+            "last_ip": None,
         },
         {
             "id": 3,
@@ -66,6 +68,7 @@ SHOP_ROWS: dict[str, list[dict[str, object]]] = {
             "name": "Léa Martin",
             "phone": "0698765432",
             "newsletter": True,
+            "last_ip": "198.51.100.7",
         },
     ],
     "orders": [

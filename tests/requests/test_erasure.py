@@ -1,0 +1,110 @@
+"""Erasure of a shop customer on SQLite, PostgreSQL and MariaDB: what goes, what a hold keeps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gardien.requests import RequestStatus, run
+from gardien.requests.workflow import RequestWorkflow
+from tests.requests.world import World, make_world, snapshot
+
+
+def verified(workflow: RequestWorkflow, kind: str, subject: str, **kw: object) -> str:
+    request = workflow.receive(kind, subject, "email", **kw)  # type: ignore[arg-type]
+    workflow.confirm_identity(request.ref, "test: identity checked by hand")
+    return request.ref
+
+
+def test_the_erasure_report_lists_the_invoices_kept_ten_years_under_l123_22(
+    tmp_path: Path, any_shop_url: str
+) -> None:
+    world = make_world(tmp_path, any_shop_url)
+    ref = verified(world.workflow, "erasure", "email:marie@example.fr")
+    result = run(world.workflow, ref)
+    assert result.request.status is RequestStatus.COMPLETED, result.steps
+    report = json.loads((tmp_path / "requests" / ref / "erasure-report.json").read_text())
+    kept = report["kept"]
+    assert [(k["table"], k["law"], k["rows"]) for k in kept] == [
+        ("invoices", "Code de commerce L123-22", 1)
+    ]
+    # Issued in 2025: the financial year ends on 31 December 2025, plus ten years.
+    assert kept[0]["until"] == "2035-12-31"
+    html = (tmp_path / "requests" / ref / "erasure-report.html").read_text()
+    assert "Code de commerce L123-22" in html
+    assert "Factures" in html
+    assert "31 décembre 2035" in html
+
+
+def test_erasure_removes_the_person_keeps_the_invoice_and_touches_no_one_else(
+    tmp_path: Path, any_shop_url: str
+) -> None:
+    world = make_world(tmp_path, any_shop_url)
+    before = snapshot(any_shop_url)
+    ref = verified(world.workflow, "erasure", "email:MARIE@example.fr")
+    run(world.workflow, ref)
+    after = snapshot(any_shop_url)
+    assert [r[0] for r in after["customers"]] in ([2, 3], [1, 2, 3])
+    assert [r for r in after["customers"] if r[0] != 1] == [
+        r for r in before["customers"] if r[0] != 1
+    ]
+    marie = [r for r in after["customers"] if r[0] == 1]
+    assert all("Marie" not in str(v) and "marie" not in str(v).lower() for r in marie for v in r)
+    assert [r[0] for r in after["reviews"]] == [1001]
+    assert [r[0] for r in after["invoices"]] == [100, 200]
+    assert after["invoices"] == before["invoices"]  # held columns untouched
+    assert [r for r in after["orders"] if r[1] != 1] == [r for r in before["orders"] if r[1] != 1]
+    assert 11 not in [r[0] for r in after["orders"]]  # the order without invoice is gone
+
+
+def test_decisions_deny_after_erasure(world: World) -> None:
+    world.ledger.give_consent("email:marie@example.fr", "marketing")
+    assert world.ledger.decide("email:marie@example.fr", "marketing", ["contact"]).allowed
+    ref = verified(world.workflow, "erasure", "email:marie@example.fr")
+    run(world.workflow, ref)
+    decision = world.ledger.decide("email:marie@example.fr", "marketing", ["contact"])
+    assert not decision.allowed
+    assert not world.ledger.decide("email:marie@example.fr", "orders", ["identity"]).allowed
+
+
+def test_an_unknown_person_is_erased_everywhere_with_nothing_to_do(world: World) -> None:
+    before = snapshot(world.shop_url)
+    ref = verified(world.workflow, "erasure", "email:nobody@example.fr")
+    result = run(world.workflow, ref)
+    assert result.request.status is RequestStatus.COMPLETED
+    assert snapshot(world.shop_url) == before
+    assert not world.ledger.decide("email:nobody@example.fr", "marketing", ["contact"]).allowed
+
+
+def test_the_dry_run_shows_rows_and_columns_and_changes_nothing(world: World) -> None:
+    before = snapshot(world.shop_url)
+    ref = verified(world.workflow, "erasure", "email:marie@example.fr")
+    preview = run(world.workflow, ref, dry_run=True)
+    assert preview.dry_run
+    assert snapshot(world.shop_url) == before
+    assert world.workflow.get(ref).status is RequestStatus.VERIFIED
+    (shop,) = [s for s in preview.steps if s.step == "dataset:shop"]
+    tables = shop.result["tables"]
+    assert isinstance(tables, dict)
+    # Marie's customer row stays (her invoice's order refers to it) but is masked.
+    assert tables["customers"]["counts"]["updated"] == 1  # type: ignore[index]
+    assert "email: mask" in tables["customers"]["columns"]  # type: ignore[index]
+    assert tables["orders"]["counts"]["deleted"] == 1  # type: ignore[index]
+    assert tables["reviews"]["counts"]["deleted"] == 1  # type: ignore[index]
+    assert tables["invoices"]["counts"]["held"] == 1  # type: ignore[index]
+    result = run(world.workflow, ref)
+    (done,) = [s for s in result.steps if s.step == "dataset:shop"]
+    planned = {t: e["counts"] for t, e in tables.items()}  # type: ignore[union-attr]
+    assert done.result["counts"] == planned
+
+
+def test_running_a_completed_erasure_again_is_refused_and_a_second_request_changes_nothing(
+    world: World,
+) -> None:
+    first = verified(world.workflow, "erasure", "email:marie@example.fr")
+    run(world.workflow, first)
+    after_first = snapshot(world.shop_url)
+    second = verified(world.workflow, "erasure", "email:marie@example.fr")
+    result = run(world.workflow, second)
+    assert result.request.status is RequestStatus.COMPLETED
+    assert snapshot(world.shop_url) == after_first
