@@ -44,8 +44,10 @@ from gardien.documents.wording import (
     hold_words,
     is_transfer,
     recipient_purposes,
-    retention_words,
     source_categories,
+)
+from gardien.documents.wording import (  # re-exported: it lived here before wording.py
+    retention_words as retention_words,
 )
 from gardien.policy.durations import Duration
 from gardien.policy.model import (
