@@ -12,6 +12,7 @@ from gardien.cli import ledger as _ledger  # noqa: F401  (registers commands)
 from gardien.cli import policy as _policy  # noqa: F401  (registers commands)
 from gardien.cli import requests as _requests  # noqa: F401  (registers commands)
 from gardien.cli import service as _service  # noqa: F401  (registers commands)
+from gardien.cli import vault as _vault  # noqa: F401  (registers commands)
 from gardien.cli.app import app, main
 
 __all__ = ["app", "main"]

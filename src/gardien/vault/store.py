@@ -20,15 +20,29 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from gardien.audit.chain import AuditTrail, Pending
 from gardien.audit.events import AuditEvent
-from gardien.storage import read_transaction, write_transaction
+from gardien.settings import Settings
+from gardien.storage import (
+    check_reachable,
+    create_engine,
+    read_transaction,
+    require_current,
+    write_transaction,
+)
 from gardien.vault.envelope import WrappedKey, new_data_key, open_sealed, rewrap, seal, unwrap
-from gardien.vault.errors import AccessDeniedError, ItemNotFoundError, KeyDestroyedError
+from gardien.vault.errors import (
+    AccessDeniedError,
+    ItemNotFoundError,
+    KeyDestroyedError,
+    ShredJournalError,
+)
 from gardien.vault.events import (
     DataKeyDestroyed,
     DataKeysRewrapped,
@@ -48,8 +62,8 @@ from gardien.vault.items import (
     item_aad,
     subject_ref_of,
 )
-from gardien.vault.journal import ShredJournal
-from gardien.vault.keys import MasterKeyProvider, derive_subkey
+from gardien.vault.journal import ShredJournal, journal_path_for
+from gardien.vault.keys import MasterKeyProvider, derive_subkey, load_master_keys
 from gardien.vault.tables import vault_items, vault_keys
 
 DEFAULT_BATCH = 500
@@ -69,7 +83,7 @@ class Vault:
         self,
         engine: Engine,
         provider: MasterKeyProvider,
-        journal: ShredJournal,
+        journal: ShredJournal | None,
         *,
         actor: str = "gardien",
         clock: Callable[[], datetime] | None = None,
@@ -80,6 +94,37 @@ class Vault:
         self.actor = actor
         self._trail = audit_trail_for(provider)
         self._clock = clock or (lambda: datetime.now(UTC))
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        journal: Path | None = None,
+        require_journal: bool = True,
+        **options: Any,
+    ) -> Vault:
+        """Start from settings: the keys, the database (schema up to date) and the journal.
+
+        The journal is ``journal``, else beside the key file; with ``require_journal=False``
+        a missing one is tolerated until something must be destroyed (e.g. for a rotation).
+        """
+        secret = settings.master_key.get_secret_value() if settings.master_key else None
+        key_file = settings.resolved_key_file()
+        provider = load_master_keys(key_file, secret)
+        try:
+            shreds: ShredJournal | None = ShredJournal(
+                journal_path_for(key_file, journal), provider
+            )
+        except ShredJournalError:
+            if require_journal:
+                raise
+            shreds = None
+        engine = create_engine(settings.database_url)
+        check_reachable(engine)
+        require_current(engine)
+        options.setdefault("actor", settings.actor)
+        return cls(engine, provider, shreds, **options)
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -210,7 +255,7 @@ class Vault:
             ).one_or_none()
             if row is not None and row.destroyed_at is not None:
                 return ShredReceipt(owner, row.destroyed_at, already_destroyed=True)
-            self.journal.append([owner], at)
+            self._journal().append([owner], at)
             if row is None:
                 conn.execute(vault_keys.insert().values(_tombstone(owner, self._key_id(), at)))
             else:
@@ -362,7 +407,7 @@ class Vault:
                 ).scalars()
             )
             if emptied:
-                self.journal.append(emptied, at)
+                self._journal().append(emptied, at)
                 conn.execute(
                     vault_keys.update()
                     .where(vault_keys.c.owner.in_(emptied))
@@ -372,6 +417,15 @@ class Vault:
         return PurgeReport(int(deleted), tuple(emptied))
 
     # --- internals -------------------------------------------------------------------------
+
+    def _journal(self) -> ShredJournal:
+        if self.journal is None:
+            raise ShredJournalError(
+                None,
+                "none is configured, so no data key may be destroyed: a restored backup would "
+                "bring it back; set GARDIEN_SHRED_JOURNAL or use a key file",
+            )
+        return self.journal
 
     def _key_id(self) -> str:
         return self.provider.current().key_id
