@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
@@ -58,3 +60,37 @@ def build_world(database_url: str, folder: Path, policy: Path = SHOP) -> Iterato
     app = create_app(settings, options=options)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield World(app, client, settings, Outbox(folder / "outbox"), database_url)
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    method: str
+    path: str
+    dependant: Dependant
+
+
+def _route_table() -> list[RouteInfo]:
+    """The routes of an app, for tests parametrised over them (built on a throw-away SQLite).
+
+    Routers are flattened with their include-time dependencies, as FastAPI serves them.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'routes.db'}"
+        engine = create_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        app = create_app(settings_for(url), options=ServiceOptions(outbox=Path(folder) / "o"))
+        app.state.gardien.engine.dispose()
+        found = []
+        for context in iter_route_contexts(app.routes):
+            dependant = getattr(context, "dependant", None)
+            if dependant is None or context.path is None:
+                continue
+            for method in sorted(context.methods or ()):
+                found.append(RouteInfo(method, context.path, dependant))
+        return found
+
+
+ROUTE_TABLE = _route_table()
