@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -42,6 +42,7 @@ class Person:
     id: int
     ref: str
     created: bool = False
+    erased: bool = False
 
 
 def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
@@ -50,17 +51,26 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
 
 
 def find_people(conn: Connection, digests: Mapping[Identifier, bytes]) -> dict[Identifier, Person]:
-    """The people named by these identifiers (those the ledger knows)."""
-    by_key = {(i.kind.value, d): i for i, d in digests.items()}
+    """The people named by these identifiers (those the ledger knows).
+
+    One query per identifier kind, ``kind = ? AND digest IN (...)``: a row-value
+    ``(kind, digest) IN`` would use only the first column of the index on SQLite.
+    """
+    by_kind: dict[str, dict[bytes, Identifier]] = {}
+    for ident, digest in digests.items():
+        by_kind.setdefault(ident.kind.value, {})[digest] = ident
     found: dict[Identifier, Person] = {}
-    for chunk in _chunks(list(by_key)):
-        rows = conn.execute(
-            sa.select(identifiers.c.kind, identifiers.c.digest, people.c.id, people.c.ref)
-            .join(people, people.c.id == identifiers.c.person_id)
-            .where(sa.tuple_(identifiers.c.kind, identifiers.c.digest).in_(chunk))
-        )
-        for kind, digest, person_id, ref in rows:
-            found[by_key[(kind, bytes(digest))]] = Person(int(person_id), ref)
+    for kind, named in by_kind.items():
+        for chunk in _chunks(list(named)):
+            rows = conn.execute(
+                sa.select(identifiers.c.digest, people.c.id, people.c.ref, people.c.erased_at)
+                .join(people, people.c.id == identifiers.c.person_id)
+                .where(identifiers.c.kind == kind, identifiers.c.digest.in_(chunk))
+            )
+            for digest, person_id, ref, erased_at in rows:
+                found[named[bytes(digest)]] = Person(
+                    int(person_id), ref, erased=erased_at is not None
+                )
     return found
 
 
@@ -132,69 +142,82 @@ def load_states(conn: Connection, persons: Sequence[Person]) -> dict[int, Person
     return states
 
 
-def _load_chunk(conn: Connection, persons: Sequence[Person]) -> dict[int, PersonState]:
-    ids = [p.id for p in persons]
-    consents_of: dict[int, dict[str, ConsentState]] = {i: {} for i in ids}
-    latest_consent = (
-        sa.select(sa.func.max(consents.c.id))
-        .where(consents.c.person_id.in_(ids))
-        .group_by(consents.c.person_id, consents.c.purpose)
+def _latest(table: sa.Table, ids: Sequence[int], *per: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    return (
+        sa.select(sa.func.max(table.c.id))
+        .where(table.c.person_id.in_(ids))
+        .group_by(table.c.person_id, *per)
     )
-    for person_id, purpose, status, at, expires_at, ordinal in conn.execute(
+
+
+def _load_chunk(conn: Connection, persons: Sequence[Person]) -> dict[int, PersonState]:
+    """One round trip: the latest consent and objection per purpose, the latest restriction."""
+    ids = [p.id for p in persons]
+    no_time = sa.null().cast(consents.c.at.type)
+    no_int = sa.null().cast(consents.c.policy_version_id.type)
+    latest_records = sa.union_all(
         sa.select(
+            sa.literal("c").label("what"),
             consents.c.person_id,
             consents.c.purpose,
             consents.c.status,
             consents.c.at,
             consents.c.expires_at,
             consents.c.policy_version_id,
-        ).where(consents.c.id.in_(latest_consent))
-    ):
-        consents_of[person_id][purpose] = ConsentState(
-            ConsentStatus(status),
-            at.timestamp(),
-            expires_at.timestamp() if expires_at is not None else NO_EXPIRY,
-            int(ordinal),
-        )
+        ).where(consents.c.id.in_(_latest(consents, ids, consents.c.purpose))),
+        sa.select(
+            sa.literal("o"),
+            objections.c.person_id,
+            objections.c.purpose,
+            objections.c.status,
+            objections.c.at,
+            no_time,
+            no_int,
+        ).where(
+            objections.c.id.in_(_latest(objections, ids, objections.c.purpose)),
+            objections.c.status == _RAISED,
+        ),
+        sa.select(
+            sa.literal("r"),
+            restrictions.c.person_id,
+            sa.null().cast(sa.String()),
+            restrictions.c.status,
+            restrictions.c.at,
+            no_time,
+            no_int,
+        ).where(
+            restrictions.c.id.in_(_latest(restrictions, ids)),
+            restrictions.c.status == _APPLIED,
+        ),
+    )
+    consents_of: dict[int, dict[str, ConsentState]] = {i: {} for i in ids}
     objected: dict[int, set[str]] = {i: set() for i in ids}
-    latest_objection = (
-        sa.select(sa.func.max(objections.c.id))
-        .where(objections.c.person_id.in_(ids))
-        .group_by(objections.c.person_id, objections.c.purpose)
-    )
-    for person_id, purpose in conn.execute(
-        sa.select(objections.c.person_id, objections.c.purpose).where(
-            objections.c.id.in_(latest_objection), objections.c.status == _RAISED
-        )
-    ):
-        objected[person_id].add(purpose)
-    latest_restriction = (
-        sa.select(sa.func.max(restrictions.c.id))
-        .where(restrictions.c.person_id.in_(ids))
-        .group_by(restrictions.c.person_id)
-    )
-    restricted = set(
-        conn.execute(
-            sa.select(restrictions.c.person_id).where(
-                restrictions.c.id.in_(latest_restriction), restrictions.c.status == _APPLIED
+    restricted: set[int] = set()
+    for what, person_id, purpose, status, at, expires_at, ordinal in conn.execute(latest_records):
+        if what == "c":
+            consents_of[person_id][purpose] = ConsentState(
+                ConsentStatus(status),
+                _timestamp(at),
+                _timestamp(expires_at) if expires_at is not None else NO_EXPIRY,
+                int(ordinal),
             )
-        ).scalars()
-    )
-    erased = set(
-        conn.execute(
-            sa.select(people.c.id).where(people.c.id.in_(ids), people.c.erased_at.is_not(None))
-        ).scalars()
-    )
+        elif what == "o":
+            objected[person_id].add(purpose)
+        else:
+            restricted.add(person_id)
     return {
         p.id: PersonState(
-            p.ref,
-            consents_of[p.id],
-            frozenset(objected[p.id]),
-            p.id in restricted,
-            p.id in erased,
+            p.ref, consents_of[p.id], frozenset(objected[p.id]), p.id in restricted, p.erased
         )
         for p in persons
     }
+
+
+def _timestamp(value: datetime | str) -> float:
+    """POSIX seconds; a union's rows may come back as text on SQLite, always in UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value.timestamp()
 
 
 @dataclass(frozen=True)
