@@ -125,6 +125,11 @@ class Table(_Model):
     )
     erasure: TableErasure = TableErasure.UPDATE
     columns: dict[Name, Column] = Field(default_factory=dict)
+    held_with: Name | None = Field(
+        default=None,
+        description="A table whose held rows keep this table's linked rows too (invoice lines "
+        "are kept as long as their invoice)",
+    )
     retention: TableRetention | None = None
     description: str | None = None
 

@@ -149,7 +149,8 @@ def plan_erasure(
     """Decide, from the rows found, what erasing them does; raises before any change."""
     bound = footprint.bound
     tables = {n: t for n, t in footprint.tables.items() if t.owned or t.shared}
-    held = {n: _held_rows(bound, t, policy, today) for n, t in tables.items()}
+    held = {n: _held_rows(t, policy, today) for n, t in tables.items()}
+    _held_with_parents(bound, tables, held)
     delete: dict[str, set[Key]] = {}
     for name, rows in tables.items():
         decl = rows.table.decl
@@ -178,21 +179,55 @@ def plan_erasure(
     return ErasurePlan(bound.dataset.name, plans, _delete_order(bound, delete))
 
 
-def _held_rows(
-    bound: BoundDataset, rows: TableRows, policy: Policy | None, today: date
-) -> dict[Key, dict[str, date | None]]:
-    """For each held row, the held columns and the end of their hold."""
+Held = dict[Key, dict[str, tuple[str, date | None]]]
+"""For each held row: the held columns, each with its hold id and the day the hold ends."""
+
+
+def _held_rows(rows: TableRows, policy: Policy | None, today: date) -> Held:
     decl = rows.table.decl
-    out: dict[Key, dict[str, date | None]] = {}
-    if decl is None or not decl.held_columns:
+    out: Held = {}
+    if decl is None:
         return out
     for cname, column in decl.held_columns.items():
         hold = _hold(policy, column.hold or "", rows.table.name, cname)
         for key in rows.owned:
             end = hold_end(hold, rows.value(key, column.event or cname))
             if is_held(end, today):
-                out.setdefault(key, {})[cname] = end
+                out.setdefault(key, {})[cname] = (hold.id, end)
+    # Whole-row holds declared for the retention sweeps keep rows from erasure too.
+    for row_hold in decl.retention.holds if decl.retention else ():
+        hold = _hold(policy, row_hold.hold, rows.table.name, row_hold.event_column)
+        for key in rows.owned:
+            end = hold_end(hold, rows.value(key, row_hold.event_column))
+            if is_held(end, today):
+                out.setdefault(key, {}).update(
+                    dict.fromkeys(rows.table.info.columns, (hold.id, end))
+                )
     return out
+
+
+def _held_with_parents(
+    bound: BoundDataset, tables: Mapping[str, TableRows], held: dict[str, Held]
+) -> None:
+    """Rows of a ``held_with`` table (invoice lines) are held as long as their parent row."""
+    pending = [n for n, t in tables.items() if t.table.decl and t.table.decl.held_with]
+    for _ in range(len(pending)):
+        for name in pending:
+            rows = tables[name]
+            parent = rows.table.decl.held_with if rows.table.decl else None
+            if parent not in tables:
+                continue
+            for link in bound.links:
+                if link.child != name or link.parent != parent:
+                    continue
+                ends: dict[Key, tuple[str, date | None]] = {}
+                for key, columns in held[parent].items():
+                    for value in tables[parent].project({key}, link.parent_columns):
+                        ends[value] = next(iter(columns.values()))
+                for key in rows.owned:
+                    for value in rows.project({key}, link.child_columns):
+                        if value in ends:
+                            held[name][key] = dict.fromkeys(rows.table.info.columns, ends[value])
 
 
 def _hold(policy: Policy | None, hold_id: str, table: str, column: str) -> LegalHold:
@@ -212,7 +247,7 @@ def _table_plan(
     tables: Mapping[str, TableRows],
     name: str,
     deletes: Mapping[str, set[Key]],
-    held: Mapping[Key, Mapping[str, date | None]],
+    held: Held,
     kept_referenced: set[Key],
     cyclic: Sequence[BoundLink],
     hash_key: bytes | None,
@@ -224,12 +259,16 @@ def _table_plan(
     linked = bound.link_columns(name)
     survivors = rows.owned - delete
     rewrites: dict[str, Rewrite] = {}
+    unfit: dict[str, MaskDoesNotFitError] = {}
     if survivors and table.decl is not None:
         for cname in table.decl.columns:
-            rewrite = rewrite_for(table, cname, linked)
-            if rewrite is not None:
-                check_width(table, rewrite, survivors, table.column_info(cname).length)
-                rewrites[cname] = rewrite
+            try:
+                rewrite = rewrite_for(table, cname, linked)
+                if rewrite is not None:
+                    check_width(table, rewrite, survivors, table.column_info(cname).length)
+                    rewrites[cname] = rewrite
+            except MaskDoesNotFitError as refused:
+                unfit[cname] = refused  # raised below if a surviving row needs it
     hashed = [r for r in rewrites.values() if r.kind is RewriteKind.HASH]
     if hashed and hash_key is None:
         raise MaskDoesNotFitError(
@@ -238,6 +277,9 @@ def _table_plan(
     groups: dict[tuple[str, ...], set[Key]] = {}
     for key in survivors:
         kept = held.get(key, {})
+        for cname, reason in unfit.items():
+            if cname not in kept:
+                raise reason
         applicable = tuple(c for c in rewrites if c not in kept)
         if any(rewrites[c].changes(key, rows.value(key, c), hash_key) for c in applicable):
             groups.setdefault(applicable, set()).add(key)
@@ -281,8 +323,8 @@ def _table_plan(
         updates=updates,
         unlinks=tuple(unlinks),
         break_first=tuple(break_first),
-        held={k: _latest(list(v.values())) for k, v in held.items()},
-        holds=_hold_summary(table.decl.held_columns if table.decl else {}, held, policy),
+        held={k: _latest([end for _, end in v.values()]) for k, v in held.items()},
+        holds=_hold_summary(held, policy),
         kept_referenced=frozenset(kept_referenced),
         kept_shared=frozenset(rows.shared),
     )
@@ -323,26 +365,25 @@ def _latest(values: Sequence[date | None]) -> date | None:
     return max(known)
 
 
-def _hold_summary(
-    held_columns: Mapping[str, Any],
-    held: Mapping[Key, Mapping[str, date | None]],
-    policy: Policy | None,
-) -> tuple[HeldRows, ...]:
+def _hold_summary(held: Held, policy: Policy | None) -> tuple[HeldRows, ...]:
     if not held or policy is None:
         return ()
+    by_hold: dict[str, list[date | None]] = {}
+    for columns in held.values():
+        for hold_id, end in _per_hold(columns).items():
+            by_hold.setdefault(hold_id, []).append(end)
     out = []
-    for cname, column in held_columns.items():
-        ends = [cols[cname] for cols in held.values() if cname in cols]
-        if not ends:
-            continue
-        hold = policy.hold_by_id[column.hold]
+    for hold_id, ends in by_hold.items():
+        hold = policy.hold_by_id[hold_id]
         out.append(HeldRows(hold.id, hold.law, hold.title.in_("en"), len(ends), _latest(ends)))
-    merged: dict[str, HeldRows] = {}
-    for h in out:
-        prev = merged.get(h.hold)
-        if prev is None or h.rows > prev.rows:
-            merged[h.hold] = h
-    return tuple(merged.values())
+    return tuple(out)
+
+
+def _per_hold(columns: Mapping[str, tuple[str, date | None]]) -> dict[str, date | None]:
+    out: dict[str, list[date | None]] = {}
+    for hold_id, end in columns.values():
+        out.setdefault(hold_id, []).append(end)
+    return {h: _latest(ends) for h, ends in out.items()}
 
 
 def _delete_order(bound: BoundDataset, delete: Mapping[str, set[Key]]) -> tuple[str, ...]:

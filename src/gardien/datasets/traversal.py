@@ -84,6 +84,8 @@ def needed_columns(bound: BoundDataset, name: str) -> tuple[str, ...]:
     wanted += sorted(bound.link_columns(name))
     if table.decl is not None:
         wanted += list(table.decl.columns)
+        if table.decl.retention is not None:
+            wanted += [h.event_column for h in table.decl.retention.holds]
     return tuple(dict.fromkeys(wanted))
 
 
@@ -99,11 +101,12 @@ def traversable(bound: BoundDataset) -> list[BoundLink]:
 def find(conn: Connection, bound: BoundDataset, subjects: Sequence[Subject]) -> Footprint:
     """Find the rows of every declared table that are about the given people."""
     tables = {n: TableRows(bound.tables[n], needed_columns(bound, n)) for n in bound.declared}
-    frontier: dict[str, set[Key]] = {}
-    for name in bound.declared:
-        found = _by_identity(conn, tables[name], subjects)
-        if found:
-            frontier[name] = found
+    known: dict[str, set[object]] = {}
+    for subject in subjects:
+        for kind, given in subject.values.items():
+            known.setdefault(kind, set()).update(given)
+    frontier = _lookup(conn, tables, known)
+    searched = {kind: set(values) for kind, values in known.items()}
     candidates: dict[str, set[Key]] = {}
     links = traversable(bound)
     while frontier:
@@ -117,11 +120,11 @@ def find(conn: Connection, bound: BoundDataset, subjects: Sequence[Subject]) -> 
                 source_cols, target_cols = link.child_columns, link.parent_columns
             else:
                 continue
-            values = tables[source].project(frontier[source], source_cols)
-            if not values:
+            link_values = tables[source].project(frontier[source], source_cols)
+            if not link_values:
                 continue
             rows = tables[target]
-            for row in select_in(conn, rows.table, rows.columns, target_cols, values):
+            for row in select_in(conn, rows.table, rows.columns, target_cols, link_values):
                 key = rows.key_of(row)
                 rows.rows.setdefault(key, tuple(row))
                 if link.shared:
@@ -129,6 +132,12 @@ def find(conn: Connection, bound: BoundDataset, subjects: Sequence[Subject]) -> 
                 elif key not in rows.owned:
                     rows.owned.add(key)
                     reached.setdefault(target, set()).add(key)
+        # Identity values found on the person's rows (the email on their customer row) find
+        # their rows in tables no link reaches (a visit log keyed by email).
+        fresh = _harvest(tables, frontier, searched)
+        if fresh:
+            for name, keys in _lookup(conn, tables, fresh).items():
+                reached.setdefault(name, set()).update(keys)
         frontier = reached
     for name, keys in candidates.items():
         rows = tables[name]
@@ -140,7 +149,46 @@ def find(conn: Connection, bound: BoundDataset, subjects: Sequence[Subject]) -> 
     return Footprint(bound, tables)
 
 
-def _by_identity(conn: Connection, rows: TableRows, subjects: Sequence[Subject]) -> set[Key]:
+def _harvest(
+    tables: Mapping[str, TableRows],
+    found: Mapping[str, set[Key]],
+    searched: dict[str, set[object]],
+) -> dict[str, set[object]]:
+    """Identity values on newly found rows that have not been searched for yet."""
+    fresh: dict[str, set[object]] = {}
+    for name, keys in found.items():
+        rows = tables[name]
+        decl = rows.table.decl
+        if decl is None:
+            continue
+        for cname, column in decl.columns.items():
+            if column.identity is None:
+                continue
+            for key in keys & rows.owned:
+                value = rows.value(key, cname)
+                if value is None:
+                    continue
+                text = str(value).lower() if column.case_insensitive else str(value)
+                if text not in searched.setdefault(column.identity, set()):
+                    searched[column.identity].add(text)
+                    fresh.setdefault(column.identity, set()).add(text)
+    return fresh
+
+
+def _lookup(
+    conn: Connection, tables: Mapping[str, TableRows], values: Mapping[str, set[object]]
+) -> dict[str, set[Key]]:
+    """Rows found by identity values, one statement per table; returns the newly owned."""
+    found: dict[str, set[Key]] = {}
+    for name, rows in tables.items():
+        new = _by_identity(conn, rows, values) - rows.owned
+        if new:
+            rows.owned |= new
+            found[name] = new
+    return found
+
+
+def _by_identity(conn: Connection, rows: TableRows, known: Mapping[str, set[object]]) -> set[Key]:
     table = rows.table
     if table.decl is None:
         return set()
@@ -149,7 +197,7 @@ def _by_identity(conn: Connection, rows: TableRows, subjects: Sequence[Subject])
         if column.identity is None:
             continue
         kind = table.column_info(cname).kind
-        values = {coerce(v, kind) for s in subjects for v in s.values.get(column.identity, ())}
+        values = {coerce(v, kind) for v in known.get(column.identity, ())}
         values.discard(None)
         if not values:
             continue
@@ -165,9 +213,8 @@ def _by_identity(conn: Connection, rows: TableRows, subjects: Sequence[Subject])
     found = set()
     for row in conn.execute(statement):
         key = rows.key_of(row)
-        rows.rows[key] = tuple(row)
+        rows.rows.setdefault(key, tuple(row))
         found.add(key)
-    rows.owned |= found
     return found
 
 
