@@ -1,8 +1,8 @@
 """The banner's world: the real service app with the banner mounted, over the real ledger.
 
 ``banner_site`` builds the service of :mod:`tests.service.world` (fresh database, migrations,
-keys) for the shop policy with cookies, mounts ``banner_router`` on it with the ledger as
-consent sink, and can serve it over real HTTP on a free loopback port for the browser.
+keys) for the shop policy with cookies, with ``banner_router`` mounted over the ledger (by the
+app factory, or here if it does not), and can serve it over real HTTP on a loopback port.
 """
 
 from __future__ import annotations
@@ -46,7 +46,10 @@ class BannerSite:
 def banner_site(database_url: str, folder: Path, policy: Path = SHOP) -> Iterator[BannerSite]:
     with build_world(database_url, folder, policy) as world:
         ctx = world.app.state.gardien
-        world.app.include_router(banner_router(lambda: ctx.policy, LedgerBannerSink(ctx.ledger)))
+        paths = {getattr(route, "path", None) for route in world.app.routes}
+        if "/banner.js" not in paths:  # the app factory mounts it; mount it here otherwise
+            sink = LedgerBannerSink(ctx.ledger)
+            world.app.include_router(banner_router(lambda: ctx.policy, sink))
         yield BannerSite(world.app, world.client, ctx.ledger)
 
 

@@ -17,10 +17,13 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 import pytest
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from gardien.ledger import Channel, ConsentMethod, ConsentStatus
 from gardien.policy import Policy
-from gardien.service.banner import build_banner_config
+from gardien.service.banner import DEMO_DIRECTORY, build_banner_config
 from tests.service.banner.site import BannerSite, served
 from tests.support.services import unavailable
 
@@ -407,3 +410,40 @@ def test_an_english_page_gets_the_english_banner(visit: Callable[..., Visit]) ->
     for label in ("Accept all", "Refuse all", "Customize"):
         assert page.get_by_role("button", name=label, exact=True).is_visible()
     assert page.get_by_role("dialog", name="Your cookie choices").is_visible()
+
+
+def _shop_on_its_own_server(gardien: str) -> FastAPI:
+    """The demo shop served by another server, pasting the script from Gardien's address."""
+    shop = FastAPI()
+    page = (DEMO_DIRECTORY / "index.html").read_text(encoding="utf-8")
+    page = page.replace('src="/banner.js"', f'src="{gardien}/banner.js"')
+
+    @shop.get("/static/demo/index.html")
+    def index() -> HTMLResponse:
+        return HTMLResponse(page)
+
+    shop.mount("/static/demo", StaticFiles(directory=DEMO_DIRECTORY))
+    return shop
+
+
+def test_a_site_on_another_origin_gets_the_banner_and_its_choice_reaches_gardien(
+    visit: Callable[..., Visit],
+) -> None:
+    """The usual set-up: the shop on its own domain, the script and the ledger on Gardien's."""
+    v = visit()
+    gardien = f"http://127.0.0.1:{v.port}"
+    with served(_shop_on_its_own_server(gardien)) as shop_port:
+        shop = f"http://www.shop.gardien.test:{shop_port}"
+        page = v.page
+        page.goto(f"{shop}/static/demo/index.html")
+        page.wait_for_load_state("networkidle")
+        notice = page.get_by_role("link", name="Politique de confidentialité")
+        assert notice.get_attribute("href").startswith(gardien + "/")  # on Gardien, not the shop
+        answer = v.click_and_wait_for_record("Tout accepter")  # a cross-origin POST, via CORS
+        page.wait_for_function("window.fakeAnalyticsLoaded && window.fakeAdsLoaded")
+    jar = {c["name"]: c["domain"] for c in v.context.cookies()}
+    assert jar["gardien_consent"] == "www.shop.gardien.test"  # first party to the shop
+    record = v.site.latest(v.stored_choice()["id"])["ads"]
+    assert record.receipt_id == answer["receipt_id"]
+    assert record.evidence["origin"] == shop
+    assert record.evidence["page_url"] == f"{shop}/static/demo/index.html"

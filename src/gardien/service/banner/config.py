@@ -194,8 +194,9 @@ def _sha256(value: object) -> str:
 def build_banner_config(policy: Policy, notice_url: str | None = None) -> BannerConfig:
     """The banner for ``policy``; ``notice_url`` is where its link to the notice points.
 
-    When ``notice_url`` is None the script links to ``notice`` next to its own address on the
-    Gardien service.
+    A relative ``notice_url`` (``/portal/notice``) is resolved against the script's own address,
+    i.e. on the Gardien service, not on the site that pastes the script; when None the script
+    links to ``notice`` next to itself.
     """
     groups = _groups(policy)
     shown = {

@@ -5,7 +5,7 @@
   var me = d.currentScript;
   var src = (me && me.src) || location.href;
   var api = new URL("banner/consent", src).href;
-  var notice = C.noticeUrl || new URL("notice", src).href;
+  var notice = new URL(C.noticeUrl || "notice", src).href; // relative to Gardien, not the site
   var lang = /^en/i.test(d.documentElement.lang) ? "en" : "fr";
   var T = C.texts[lang];
   var gpc = navigator.globalPrivacyControl === true;
