@@ -109,3 +109,21 @@ def test_every_transition_is_in_the_audit_trail_and_the_chain_is_intact(world: W
     assert any(t == "person.erased" for t in (e.event_type for e in entries))
     assert world.ledger.verify_audit().intact
     assert all("marie" not in e.payload.lower() for e in entries)
+
+
+def test_an_unknown_type_channel_or_ground_is_a_clear_error(world: World) -> None:
+    from gardien.requests import RequestError
+
+    with pytest.raises(RequestError, match="choose one of: access"):
+        world.workflow.receive("forget-me", "email:a@example.fr")
+    with pytest.raises(RequestError, match="unknown channel 'fax'"):
+        world.workflow.receive("access", "email:a@example.fr", "fax")
+    with pytest.raises(RequestError, match="restriction ground"):
+        world.workflow.receive("restriction", "email:a@example.fr", ground="because")
+
+
+def test_an_objection_to_an_unknown_purpose_suggests_the_right_one(world: World) -> None:
+    from gardien.errors import UnknownReferenceError
+
+    with pytest.raises(UnknownReferenceError, match="marketing"):
+        world.workflow.receive("objection", "email:a@example.fr", purposes=["marketting"])

@@ -11,7 +11,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.engine import Connection
 
@@ -163,7 +165,7 @@ class RequestWorkflow:
         received_at: datetime | None = None,
     ) -> DataSubjectRequest:
         """Record a request as received; its deadline is one month later (art. 12(3))."""
-        kind, via = RequestType(type), RequestChannel(channel)
+        kind, via = _choice(RequestType, type, "type"), _choice(RequestChannel, channel, "channel")
         name = as_identifier(subject)
         chosen = tuple(dict.fromkeys(purposes))
         for purpose in chosen:
@@ -177,7 +179,7 @@ class RequestWorkflow:
         if chosen:
             params["purposes"] = list(chosen)
         if ground is not None:
-            params["ground"] = RestrictionGround(ground).value
+            params["ground"] = _choice(RestrictionGround, ground, "restriction ground").value
         if changes:
             params["fields"] = sorted(changes)
         at = received_at or self.clock()
@@ -328,6 +330,18 @@ class RequestWorkflow:
         digest = self.vault.digest(as_identifier(subject))
         with read_transaction(self.engine) as conn:
             return list_requests(conn, include_closed=True, subject_digest=digest)
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def _choice(enum: type[E], value: str, what: str) -> E:
+    """An enum member, or a :class:`RequestError` listing the choices (never a ValueError)."""
+    try:
+        return enum(value)
+    except ValueError:
+        choices = ", ".join(m.value for m in enum)
+        raise RequestError(f"unknown {what} {value!r}; choose one of: {choices}") from None
 
 
 def contact_of(details: SealedDetails | None) -> str | None:
