@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BaseModel
 
@@ -24,6 +25,7 @@ public = APIRouter(tags=["documents"])
 register_router = APIRouter(tags=["documents"], dependencies=[Depends(Requires(Scope.REGISTER))])
 
 Lang = Literal["fr", "en"]
+VersionId = Annotated[int, PathParam(ge=1, le=2**31 - 1)]
 DocFormat = Literal["html", "md"]
 
 
@@ -96,7 +98,7 @@ def policy_version(ctx: Context, version_id: int) -> Policy:
 )
 def notice_version(
     ctx: Context,
-    version_id: int,
+    version_id: VersionId,
     lang: Annotated[Lang, Query()] = "fr",
     format: Annotated[DocFormat, Query()] = "html",
 ) -> Response:

@@ -20,7 +20,7 @@ from gardien.documents.notice import render_notice
 from gardien.identity import TooManyCodesError
 from gardien.ledger import Channel, Identifier, IdentifierKind, InvalidIdentifierError
 from gardien.requests.model import DataSubjectRequest, RequestChannel, RequestType
-from gardien.service.api.documents import notice_versions, policy_version
+from gardien.service.api.documents import VersionId, notice_versions, policy_version
 from gardien.service.context import ServiceContext, context
 from gardien.service.errors import BadRequestError, NotFoundError
 from gardien.service.pages import (
@@ -322,6 +322,6 @@ def notice(request: Request, ctx: Ctx) -> Response:
 
 
 @router.get("/notice/versions/{version_id}", response_class=HTMLResponse)
-def notice_version(version_id: int, request: Request, ctx: Ctx) -> Response:
+def notice_version(version_id: VersionId, request: Request, ctx: Ctx) -> Response:
     session, _ = ensure_session(ctx, request, PORTAL)
     return HTMLResponse(render_notice(policy_version(ctx, version_id), session.lang, "html"))
