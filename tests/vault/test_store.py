@@ -67,10 +67,12 @@ def test_an_item_reads_back_when_the_ledger_allows_the_purpose(vault: Vault, sho
     owner = marie_owner(shop)
     item_id = vault.put(owner, ItemKind.SUPPORT_MESSAGE, "Ma commande n'est pas arrivée".encode())
     decision = shop.decide(MARIE, "relationship", ["contact"])
-    assert isinstance(decision, Decision) and decision.allowed
+    assert isinstance(decision, Decision)
+    assert decision.allowed
     item = vault.get(item_id, decision=decision)
     assert item.content.decode() == "Ma commande n'est pas arrivée"
-    assert item.owner == owner and item.kind is ItemKind.SUPPORT_MESSAGE
+    assert item.owner == owner
+    assert item.kind is ItemKind.SUPPORT_MESSAGE
     assert "arrivée" not in repr(item)
 
 
@@ -132,7 +134,8 @@ def test_shred_makes_every_item_of_the_owner_unreadable_and_no_one_elses(
     assert vault.get(bob_item, decision=ALLOWED).content == b"bob's message"
     with read_transaction(engine) as conn:
         row = conn.execute(sa.select(vault_keys).where(vault_keys.c.owner == ALICE)).one()
-    assert row.wrapped is None and row.destroyed_at == receipt.destroyed_at
+    assert row.wrapped is None
+    assert row.destroyed_at == receipt.destroyed_at
     assert [entry.owner for entry in journal.entries()] == [ALICE]
 
 
@@ -142,7 +145,8 @@ def test_shredding_twice_is_harmless_and_journalled_once(
     vault.put(ALICE, ItemKind.SUPPORT_MESSAGE, b"x")
     first = vault.shred(ALICE)
     again = vault.shred(ALICE)
-    assert again.already_destroyed and again.destroyed_at == first.destroyed_at
+    assert again.already_destroyed
+    assert again.destroyed_at == first.destroyed_at
     assert len(journal.entries()) == 1
 
 
@@ -233,7 +237,8 @@ def test_a_legal_hold_keeps_its_archive_after_erasure_until_its_period_ends(
 
     assert vault.purge_expired_holds(clock() + timedelta(days=365)).items == 0
     report = vault.purge_expired_holds(clock() + timedelta(days=365 * 10))
-    assert report.items == 1 and report.holds_closed == (hold_owner("billing-2026"),)
+    assert report.items == 1
+    assert report.holds_closed == (hold_owner("billing-2026"),)
     with pytest.raises(ItemNotFoundError):
         vault.get(archived, decision=ALLOWED)
     assert [e.owner for e in journal.entries()] == [ALICE, hold_owner("billing-2026")]
