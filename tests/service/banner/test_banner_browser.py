@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,7 +39,7 @@ LAUNCH_ARGS = [
     # *.gardien.test names the loopback, to test cookies set on parent domains.
     "--host-resolver-rules=MAP *.gardien.test 127.0.0.1",
 ]
-TRACKERS = ("fake-analytics.js", "fake-ads.js")
+TRACKERS = ("fake-analytics.js", "fake-ads.js", "ad-pixel.svg")
 NON_EXEMPT = re.compile(r"^(_ga|_ga_.*|_gcl_au)$")
 
 
@@ -119,14 +118,6 @@ def visit(browser: Any, site: BannerSite) -> Iterator[Callable[..., Visit]]:
             v.context.close()
 
 
-def _wait_for(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.05)
-
-
 def test_nothing_non_exempt_loads_or_is_stored_before_a_choice(visit: Callable[..., Visit]) -> None:
     v = visit()
     page = v.open()
@@ -146,6 +137,7 @@ def test_accept_all_loads_the_trackers_and_the_ledger_records_the_consent(
     page = v.open()
     answer = v.click_and_wait_for_record("Tout accepter")
     page.wait_for_function("window.fakeAnalyticsLoaded && window.fakeAdsLoaded")
+    page.wait_for_function("document.querySelector('img[src=\"ad-pixel.svg\"]').complete")
     assert all(v.requested(t) for t in TRACKERS)
     assert {"_ga", "_ga_DEMO", "_gcl_au"} <= v.cookie_names()
     assert not v.dialog().is_visible()
@@ -202,6 +194,7 @@ def test_customize_allows_one_category_only(visit: Callable[..., Visit]) -> None
     page.wait_for_timeout(200)
     assert v.requested("fake-analytics.js")
     assert not v.requested("fake-ads.js")
+    assert not v.requested("ad-pixel.svg")
     assert "_gcl_au" not in v.cookie_names()
     records = v.site.latest(v.stored_choice()["id"])
     assert records["audience"].status is ConsentStatus.GIVEN
@@ -276,6 +269,7 @@ def test_global_privacy_control_refuses_advertising_and_is_recorded(
     page.wait_for_function("window.fakeAnalyticsLoaded === true")
     page.wait_for_timeout(200)
     assert not v.requested("fake-ads.js")
+    assert not v.requested("ad-pixel.svg")
     assert "_gcl_au" not in v.cookie_names()
     assert v.stored_choice()["c"] == {"audience_measurement": 1, "advertising": 0}
     records = v.site.latest(v.stored_choice()["id"])

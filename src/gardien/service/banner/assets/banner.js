@@ -47,8 +47,14 @@
   function allowed(cat, c) { return !!free[cat] || !!(c && c[cat]); }
 
   // Blocked scripts are <script type="text/plain" data-gardien-category="...">: cloned into
-  // real scripts once their category is allowed.
+  // real scripts once their category is allowed. Embeds and pixels (<iframe>, <img>) wait with
+  // data-gardien-src instead of src.
   function activate(c) {
+    d.querySelectorAll("[data-gardien-category][data-gardien-src]").forEach(function (el) {
+      if (!allowed(el.getAttribute("data-gardien-category"), c)) return;
+      el.setAttribute("src", el.getAttribute("data-gardien-src"));
+      el.removeAttribute("data-gardien-src");
+    });
     d.querySelectorAll('script[type="text/plain"][data-gardien-category]').forEach(function (old) {
       if (!allowed(old.getAttribute("data-gardien-category"), c)) return;
       var s = d.createElement("script");
