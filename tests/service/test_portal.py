@@ -165,3 +165,23 @@ def test_the_notice_and_the_cnil_are_one_click_away(world: World) -> None:
     notice = world.client.get("/portal/notice")
     assert notice.status_code == 200
     assert "Boutique" in notice.text or "boutique" in notice.text.lower()
+
+
+def test_a_person_downloads_the_package_of_their_access_request(world: World) -> None:
+    csrf = sign_in(world.client, world.outbox, MARIE)
+    world.client.post(
+        "/portal/consents", data={"csrf": csrf, "purpose": "marketing", "action": "give"}
+    )
+    world.client.post("/portal/requests", data={"csrf": csrf, "type": "access"})
+    admin = world.headers(Scope.REQUESTS_ADMIN)
+    listed = world.client.get("/api/v1/requests", headers=world.headers(Scope.REQUESTS_READ))
+    ref = listed.json()["requests"][0]["ref"]
+    ran = world.client.post(f"/api/v1/requests/{ref}/run", json={}, headers=admin)
+    assert ran.status_code == 200, ran.text
+    assert ran.json()["request"]["status"] == "completed"
+    home = world.client.get("/portal")
+    assert f'href="/portal/requests/{ref}/package"' in home.text
+    package = world.client.get(f"/portal/requests/{ref}/package")
+    assert package.status_code == 200
+    assert package.headers["content-type"] == "application/zip"
+    assert package.content[:2] == b"PK"
