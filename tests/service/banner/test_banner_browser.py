@@ -12,6 +12,7 @@ import re
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
@@ -23,7 +24,8 @@ from fastapi.staticfiles import StaticFiles
 from gardien.ledger import Channel, ConsentMethod, ConsentStatus
 from gardien.policy import Policy
 from gardien.service.banner import DEMO_DIRECTORY, build_banner_config
-from tests.service.banner.site import BannerSite, served
+from tests.policy.builders import MINIMAL
+from tests.service.banner.site import BannerSite, banner_site, served
 from tests.support.services import unavailable
 
 pytestmark = pytest.mark.browser
@@ -441,3 +443,18 @@ def test_a_site_on_another_origin_gets_the_banner_and_its_choice_reaches_gardien
     assert record.receipt_id == answer["receipt_id"]
     assert record.evidence["origin"] == shop
     assert record.evidence["page_url"] == f"{shop}/static/demo/index.html"
+
+
+def test_a_policy_without_consent_cookies_shows_no_banner(
+    browser: Any, sqlite_url: str, tmp_path: Path
+) -> None:
+    with banner_site(sqlite_url, tmp_path, MINIMAL) as plain, served(plain.app) as port:
+        v = Visit(browser, plain, port)
+        try:
+            page = v.open()
+            assert page.evaluate("window.Gardien.asked") == []
+            assert not v.dialog().is_visible()
+            assert page.get_by_text("aucun bandeau n'est nécessaire").is_visible()
+            assert "gardien_consent" not in v.cookie_names()
+        finally:
+            v.context.close()

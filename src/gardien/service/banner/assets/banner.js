@@ -215,6 +215,7 @@
   }
 
   window.Gardien = {
+    asked: asked.map(function (g) { return g.id; }),
     open: function () { show(true); },
     choices: function () { var v = parse(); return valid(v) ? v.c : null; }
   };

@@ -10,5 +10,10 @@
   document.addEventListener("gardien:consent", render);
   document.addEventListener("demo:tracker", render);
   document.getElementById("choices").addEventListener("click", function () { window.Gardien.open(); });
+  if (window.Gardien && !window.Gardien.asked.length) {
+    // The policy in force declares no cookie that needs consent: no banner to show.
+    document.getElementById("choices").insertAdjacentText(
+      "afterend", " La politique en vigueur ne déclare aucun cookie soumis au consentement : aucun bandeau n'est nécessaire.");
+  }
   render();
 })();
