@@ -13,6 +13,7 @@ from gardien.ledger.identifiers import (
     Identifier,
     IdentifierKind,
     InvalidIdentifierError,
+    as_identifier,
     normalise,
     parse_subject,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "RestrictionStatus",
     "Subject",
     "SubjectFile",
+    "as_identifier",
     "content_hash",
     "decide",
     "decide_many",

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 from gardien.errors import GardienError
 
@@ -119,3 +120,17 @@ def parse_subject(text: str) -> Identifier:
         f"{text!r} names no one; write email:…, phone:…, customer:… or cookie:… "
         "(a bare e-mail address also works)"
     )
+
+
+Subject = Identifier | str
+"""An :class:`Identifier`, or its text form (``email:x@y``, ``customer:42``, a bare e-mail)."""
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_cached(text: str) -> Identifier:
+    return parse_subject(text)
+
+
+def as_identifier(subject: Subject) -> Identifier:
+    """The identifier a subject names; text is parsed once and remembered (hot path)."""
+    return subject if isinstance(subject, Identifier) else _parse_cached(subject)

@@ -9,34 +9,34 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
-from functools import lru_cache
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gardien.audit.chain import AuditReport, AuditTrail, Pending, entries_about
-from gardien.audit.events import (
-    ConsentRecorded,
-    IdentifierAdded,
-    JsonValue,
-    ObjectionRecorded,
-    PersonRegistered,
-    RestrictionRecorded,
-)
-from gardien.errors import ConfigurationError, GardienError
+from gardien.audit.events import IdentifierAdded, JsonValue, PersonRegistered
+from gardien.errors import ConfigurationError
 from gardien.ledger.cache import StateCache
+from gardien.ledger.changes import (
+    ConsentChange,
+    NotApplicableError,
+    Row,
+    check_consent_applies,
+    check_objection_applies,
+    consent_entries,
+    objection_entry,
+    restriction_entry,
+)
 from gardien.ledger.decision import Decision, PolicyIndex, decide
 from gardien.ledger.history import PurposeDiff, default_purpose_diff, register_policy
 from gardien.ledger.history import version_names as _version_names
-from gardien.ledger.identifiers import Identifier, parse_subject
+from gardien.ledger.identifiers import Identifier, Subject, as_identifier
 from gardien.ledger.protection import IdentifierVault
 from gardien.ledger.records import (
-    CONSENT_SCHEMA_VERSION,
     Channel,
-    ConsentMethod,
     ConsentRecord,
     ConsentStatus,
     ObjectionRecord,
@@ -58,7 +58,6 @@ from gardien.ledger.store import (
 )
 from gardien.policy.loader import load_policy
 from gardien.policy.model import Policy
-from gardien.policy.vocabulary import LegalBasisKind
 from gardien.settings import Settings
 from gardien.storage import migrate
 from gardien.storage.engine import (
@@ -70,40 +69,12 @@ from gardien.storage.engine import (
 from gardien.storage.tables import consents, objections, restrictions
 from gardien.vault.keys import load_master_keys
 
-Subject = Identifier | str
-"""An :class:`Identifier`, or its text form (``email:x@y``, ``customer:42``, a bare e-mail)."""
+__all__ = ["ConsentChange", "Ledger", "NotApplicableError", "Subject", "as_identifier"]
+
 R = TypeVar("R")
-_OBJECTABLE = {LegalBasisKind.LEGITIMATE_INTERESTS, LegalBasisKind.PUBLIC_TASK}
-
-
-class NotApplicableError(GardienError):
-    """A right or record that does not apply to this purpose (e.g. consent to a contract)."""
-
-    code = "not_applicable"
-
-
-@dataclass(frozen=True)
-class ConsentChange:
-    """One consent event to record; the batch form of :meth:`Ledger.give_consent` and co."""
-
-    subject: Subject
-    purpose: str
-    status: ConsentStatus
-    channel: Channel = Channel.API
-    method: ConsentMethod = ConsentMethod.EXPLICIT_OPT_IN
-    notice_hash: str | None = None
-    expires_at: datetime | None = None
-    evidence: Mapping[str, JsonValue] = field(default_factory=dict)
-    receipt_id: str | None = None
-
-
-@lru_cache(maxsize=1 << 16)
-def _parse(text: str) -> Identifier:
-    return parse_subject(text)
-
-
-def as_identifier(subject: Subject) -> Identifier:
-    return subject if isinstance(subject, Identifier) else _parse(subject)
+Build = Callable[
+    [Mapping[Identifier, Person], datetime, str], tuple[list[Row], list[Pending], list[R]]
+]
 
 
 class Ledger:
@@ -213,83 +184,14 @@ class Ledger:
     ) -> list[ConsentRecord]:
         """Record a batch of consent events in one transaction (one statement per table)."""
         for change in changes:
-            purpose = self.policy.purpose_by_id.get(change.purpose)
-            self.index.rule(change.purpose)
-            if purpose is not None and LegalBasisKind.CONSENT not in purpose.bases():
-                raise NotApplicableError(
-                    f"purpose {change.purpose!r} does not rest on consent "
-                    f"({', '.join(b.value for b in purpose.bases())}); to stop it, record an "
-                    "objection (art. 21) or a restriction (art. 18)"
-                )
-        version = self.history.version
+            check_consent_applies(self.policy, self.index, change.purpose)
 
         def build(
             persons: Mapping[Identifier, Person], when: datetime, who: str
-        ) -> tuple[list[dict[str, Any]], list[Pending], list[ConsentRecord]]:
-            rows, events, records = [], [], []
-            for c in changes:
-                person = persons[as_identifier(c.subject)]
-                expires = c.expires_at or self._expiry(c.purpose, c.status, when)
-                record = ConsentRecord(
-                    str(uuid.uuid4()),
-                    c.receipt_id or str(uuid.uuid4()),
-                    CONSENT_SCHEMA_VERSION,
-                    person.ref,
-                    c.purpose,
-                    version,
-                    c.notice_hash,
-                    when,
-                    c.channel,
-                    c.method,
-                    c.status,
-                    expires,
-                    dict(c.evidence),
-                    who,
-                )
-                records.append(record)
-                rows.append(
-                    {
-                        "record_id": record.record_id,
-                        "receipt_id": record.receipt_id,
-                        "schema_version": record.schema_version,
-                        "person_id": person.id,
-                        "purpose": c.purpose,
-                        "policy_version_id": self.history.ordinal,
-                        "notice_hash": c.notice_hash,
-                        "at": when,
-                        "channel": c.channel.value,
-                        "method": c.method.value,
-                        "status": c.status.value,
-                        "expires_at": expires,
-                        "evidence": record.evidence,
-                        "actor": who,
-                    }
-                )
-                events.append(
-                    Pending(
-                        ConsentRecorded(
-                            record.record_id,
-                            record.receipt_id,
-                            c.purpose,
-                            c.status.value,
-                            version,
-                            c.channel.value,
-                            c.method.value,
-                            c.notice_hash,
-                            expires,
-                        ),
-                        person.ref,
-                    )
-                )
-            return rows, events, records
+        ) -> tuple[list[Row], list[Pending], list[ConsentRecord]]:
+            return consent_entries(self.policy, self.history, changes, persons, when, who)
 
         return self._write([c.subject for c in changes], consents, build, actor=actor, at=at)
-
-    def _expiry(self, purpose_id: str, status: ConsentStatus, at: datetime) -> datetime | None:
-        purpose = self.policy.purpose_by_id[purpose_id]
-        if status is ConsentStatus.GIVEN and purpose.consent and purpose.consent.validity:
-            return purpose.consent.validity.after(at)
-        return None
 
     # --- objection (art. 21) and restriction (art. 18) ------------------------------------
 
@@ -305,36 +207,12 @@ class Ledger:
         at: datetime | None = None,
     ) -> ObjectionRecord:
         """Record an objection (or, with ``status``, its withdrawal or overriding)."""
-        self.index.rule(purpose)
-        declared = self.policy.purpose_by_id[purpose]
-        if not declared.direct_marketing and not _OBJECTABLE & set(declared.bases()):
-            raise NotApplicableError(
-                f"purpose {purpose!r} rests on {', '.join(b.value for b in declared.bases())}: "
-                "the right to object (art. 21) applies to legitimate interests, public tasks "
-                "and direct marketing"
-            )
-        if status is ObjectionStatus.OVERRIDDEN and declared.direct_marketing:
-            raise NotApplicableError(
-                "an objection to direct marketing cannot be overridden (art. 21(3))"
-            )
+        check_objection_applies(self.policy, self.index, purpose, status)
         return self._single(
             subject,
             objections,
-            lambda person, when, who: (
-                {
-                    "record_id": (rid := str(uuid.uuid4())),
-                    "person_id": person.id,
-                    "purpose": purpose,
-                    "at": when,
-                    "status": status.value,
-                    "channel": channel.value,
-                    "evidence": dict(evidence or {}),
-                    "actor": who,
-                },
-                ObjectionRecorded(rid, purpose, status.value, channel.value),
-                ObjectionRecord(
-                    rid, person.ref, purpose, when, status, channel, dict(evidence or {}), who
-                ),
+            lambda person, when, who: objection_entry(
+                person, purpose, status, channel, evidence or {}, when, who
             ),
             actor,
             at,
@@ -358,23 +236,8 @@ class Ledger:
         return self._single(
             subject,
             restrictions,
-            lambda person, when, who: (
-                {
-                    "record_id": (rid := str(uuid.uuid4())),
-                    "person_id": person.id,
-                    "at": when,
-                    "status": status.value,
-                    "ground": ground.value if ground else None,
-                    "channel": channel.value,
-                    "evidence": dict(evidence or {}),
-                    "actor": who,
-                },
-                RestrictionRecorded(
-                    rid, status.value, ground.value if ground else None, channel.value
-                ),
-                RestrictionRecord(
-                    rid, person.ref, when, status, ground, channel, dict(evidence or {}), who
-                ),
+            lambda person, when, who: restriction_entry(
+                person, status, ground, channel, evidence or {}, when, who
             ),
             actor,
             at,
@@ -388,16 +251,15 @@ class Ledger:
         self,
         subject: Subject,
         table: sa.Table,
-        make: Callable[[Person, datetime, str], tuple[dict[str, Any], Any, R]],
+        make: Callable[[Person, datetime, str], tuple[Row, Pending, R]],
         actor: str | None,
         at: datetime | None,
     ) -> R:
         def build(
             persons: Mapping[Identifier, Person], when: datetime, who: str
-        ) -> tuple[list[dict[str, Any]], list[Pending], list[R]]:
-            person = persons[as_identifier(subject)]
-            row, event, record = make(person, when, who)
-            return [row], [Pending(event, person.ref)], [record]
+        ) -> tuple[list[Row], list[Pending], list[R]]:
+            row, event, record = make(persons[as_identifier(subject)], when, who)
+            return [row], [event], [record]
 
         return self._write([subject], table, build, actor=actor, at=at)[0]
 
@@ -405,10 +267,7 @@ class Ledger:
         self,
         subjects: Sequence[Subject],
         table: sa.Table,
-        build: Callable[
-            [Mapping[Identifier, Person], datetime, str],
-            tuple[list[dict[str, Any]], list[Pending], list[R]],
-        ],
+        build: Build[R],
         *,
         actor: str | None,
         at: datetime | None,
