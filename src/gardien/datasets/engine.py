@@ -90,6 +90,12 @@ class DatasetEngine:
             self._bound = bind(self.dataset, live)
         return self._bound
 
+    def bound_table_key(self, name: str) -> str:
+        """The live key (``schema.table`` or ``table``) of a declared table name."""
+        if self._bound is None:
+            raise RuntimeError("bind first")
+        return self._bound.tables[name].info.key
+
     def _today(self) -> date:
         return self.today or date.today()
 
