@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from gardien.service import Scope
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from gardien.service import Scope, ServiceOptions, create_app
 from tests.service.world import World
 
 MARIE = "email:marie@example.fr"
@@ -140,3 +144,31 @@ def test_the_audit_trail_verifies_intact_after_writes(world: World) -> None:
     body = response.json()
     assert body["intact"] is True
     assert body["entries"] >= 3  # policy seen, person registered, consent recorded
+
+
+def test_a_withdrawal_through_one_worker_is_seen_at_once_by_another(
+    world: World, tmp_path: Path
+) -> None:
+    """Two apps on one database stand for ``gardien serve --workers 2``."""
+    other_app = create_app(
+        world.settings, options=ServiceOptions(outbox=tmp_path / "o2", key_cache_seconds=0.0)
+    )
+    other = TestClient(other_app, raise_server_exceptions=False)
+    question = {"subject": MARIE, "purpose": "marketing", "categories": ["contact"]}
+    decide = world.headers(Scope.DECISIONS)
+    writer = world.headers(Scope.CONSENTS_WRITE)
+    world.client.post(
+        "/api/v1/consents", json={"subject": MARIE, "purposes": ["marketing"]}, headers=writer
+    )
+    # The other worker decides (and caches Marie's state) ...
+    assert other.post("/api/v1/decisions", json=question, headers=decide).json()["allowed"]
+    # ... then she withdraws through the first one.
+    world.client.post(
+        "/api/v1/consents",
+        json={"subject": MARIE, "purposes": ["marketing"], "status": "withdrawn"},
+        headers=writer,
+    )
+    after = other.post("/api/v1/decisions", json=question, headers=decide).json()
+    assert after["allowed"] is False
+    assert after["codes"] == ["consent_withdrawn"]
+    other_app.state.gardien.engine.dispose()

@@ -108,7 +108,6 @@ def serve(
         os.environ["GARDIEN_DATABASE_URL"] = database_url
     if outbox is not None:
         os.environ["GARDIEN_SERVICE_OUTBOX"] = str(outbox.resolve())
-    os.environ["GARDIEN_SERVICE_WORKERS"] = str(workers)
     if secure_cookies:
         os.environ["GARDIEN_SERVICE_SECURE_COOKIES"] = "1"
     with reported_errors():

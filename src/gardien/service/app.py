@@ -29,6 +29,7 @@ from gardien.service.banner import LedgerBannerSink, banner_router
 from gardien.service.console import router as console_router
 from gardien.service.context import ServiceContext, ServiceOptions
 from gardien.service.errors import install_error_handlers
+from gardien.service.freshness import CacheFreshness
 from gardien.service.pages import install_page_handlers
 from gardien.service.portal import router as portal_router
 from gardien.service.sessions import SessionStore
@@ -84,6 +85,7 @@ def create_app(
         codes=codes,
         mailer=mailer,
         ledger=ledger,
+        freshness=CacheFreshness(engine, ledger),
         requests=RequestWorkflow(
             ledger,
             keys,
@@ -122,9 +124,7 @@ def create_app(
     app.include_router(api_router, prefix=API_PREFIX)
     app.include_router(portal_router)
     app.include_router(console_router)
-    app.include_router(
-        banner_router(lambda: policy, LedgerBannerSink(ledger))
-    )
+    app.include_router(banner_router(lambda: policy, LedgerBannerSink(ledger)))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/", include_in_schema=False)

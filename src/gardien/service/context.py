@@ -21,6 +21,7 @@ from gardien.notify import Mailer
 from gardien.policy.model import Policy
 from gardien.requests.workflow import RequestWorkflow
 from gardien.service.auth import KeyVerifier
+from gardien.service.freshness import CacheFreshness
 from gardien.service.sessions import SessionStore
 from gardien.settings import Settings
 from gardien.vault import MasterKeyProvider
@@ -35,9 +36,8 @@ class ServiceOptions:
     session_lifetime: timedelta = timedelta(hours=2)
     key_cache_seconds: float = 5.0
     state_cache_size: int = 100_000
-    """The ledger's per-process cache of person states. With several workers it must be 0:
-    a consent withdrawn through one worker would otherwise still be allowed by another until
-    its cache forgets (cross-process invalidation is issue 9)."""
+    """The ledger's per-process cache of person states, kept right across processes by
+    :class:`~gardien.service.freshness.CacheFreshness`."""
     outbox: Path | None = None
     """Where one-time codes are written when no mailer is given (the demo, the tests)."""
     default_lang: str = "fr"
@@ -49,14 +49,12 @@ class ServiceOptions:
     @classmethod
     def from_environment(cls, env: Mapping[str, str]) -> ServiceOptions:
         """Options from ``GARDIEN_SERVICE_*`` (how ``gardien serve`` reaches its workers)."""
-        workers = int(env.get("GARDIEN_SERVICE_WORKERS", "1") or "1")
         outbox = env.get("GARDIEN_SERVICE_OUTBOX")
         datasets = env.get("GARDIEN_SERVICE_DATASETS", "")
         return cls(
             dataset_files=tuple(Path(p) for p in datasets.split(",") if p.strip()),
             requests_dir=Path(env.get("GARDIEN_SERVICE_REQUESTS_DIR", "requests")),
             secure_cookies=env.get("GARDIEN_SERVICE_SECURE_COOKIES", "") in ("1", "true"),
-            state_cache_size=100_000 if workers <= 1 else 0,
             outbox=Path(outbox) if outbox else None,
         )
 
@@ -72,6 +70,7 @@ class ServiceContext:
     codes: OneTimeCodes
     mailer: Mailer
     ledger: Ledger
+    freshness: CacheFreshness
     requests: RequestWorkflow
     sessions: SessionStore
 

@@ -78,6 +78,7 @@ class BatchOut(BaseModel):
 
 @router.post("/decisions", response_model=DecisionOut, summary="Decide one use of data")
 def decide_one(question: Question, ctx: Context) -> DecisionOut:
+    ctx.freshness.ensure()
     return DecisionOut.of(
         ctx.ledger.decide(question.subject, question.purpose, question.categories)
     )
@@ -85,6 +86,7 @@ def decide_one(question: Question, ctx: Context) -> DecisionOut:
 
 @router.post("/decisions/batch", response_model=BatchOut, summary="Decide many at once")
 def decide_batch(batch: Batch, ctx: Context) -> BatchOut:
+    ctx.freshness.ensure()
     decisions = ctx.ledger.decide_many(
         (q.subject, q.purpose, q.categories) for q in batch.questions
     )

@@ -98,6 +98,7 @@ def home(request: Request, ctx: Ctx) -> Response:
         return _page(ctx, "signin.html.j2", session, cookie, email=None)
     t = words_for(session.lang)
     subject = session.subject
+    ctx.freshness.ensure()
     state = ctx.ledger.state(subject)
     held = ctx.ledger.subject(subject)
     flash = None
