@@ -111,3 +111,12 @@ def test_an_unreachable_dataset_makes_the_access_partial_and_a_rerun_completes_i
     assert second.request.status is RequestStatus.COMPLETED
     data = json.loads(open_zip(world.workflow.output_dir / ref / "access.zip").read("data.json"))
     assert any(t["table"] == "orders" for t in data["tables"])
+
+
+def test_someone_we_hold_nothing_on_is_told_so(world: World) -> None:
+    ref = verified(world.workflow, "access", "email:nobody@example.fr")
+    result = run(world.workflow, ref)
+    assert result.request.status is RequestStatus.COMPLETED
+    html = (world.workflow.output_dir / ref / "report.html").read_text()
+    assert "aucune donnée vous concernant" in html
+    assert "Nous confirmons traiter" not in html

@@ -159,6 +159,7 @@ def write_package(context: RunContext, *, portability: bool) -> None:
                 tables.append({"dataset": GARDIEN, "table": table, "rows": rows})
     if not portability:
         missing = [o.step for o in context.outcomes if o.status != DONE]
+        found_any = any(t["rows"] for t in tables if t["table"] != "requests")
         html = render(
             "access_report.html.j2",
             lang=request.lang,
@@ -166,6 +167,7 @@ def write_package(context: RunContext, *, portability: bool) -> None:
             policy=workflow.policy,
             tables=tables,
             missing=missing,
+            found_any=found_any,
             **report_view(workflow.policy, categories, request.lang),
         )
         with zipfile.ZipFile(partial, "a", compression=zipfile.ZIP_DEFLATED) as archive:
