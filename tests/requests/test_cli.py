@@ -102,3 +102,27 @@ def test_an_unknown_request_is_a_clear_error(env: Path) -> None:
     result = runner.invoke(app, ["request", "show", "R-NOPE0000"])
     assert result.exit_code == 2
     assert "no request" in result.output
+
+
+def test_a_postal_request_confirmed_by_hand_then_run_with_all(env: Path) -> None:
+    created = gardien(
+        "request",
+        "new",
+        "--type",
+        "access",
+        "--subject",
+        "customer:1",
+        "--channel",
+        "postal",
+        "--contact",
+        "marie@example.fr",
+    )
+    ref = re.search(r"R-[A-Z0-9]{8}", created)
+    assert ref is not None
+    assert "nothing to run" in gardien("request", "run", "--all")
+    gardien("request", "confirm", ref.group(0), "--how", "signed letter; customer number matches")
+    done = gardien("request", "run", "--all")
+    assert f"{ref.group(0)}: completed" in done
+    assert (env / "requests" / ref.group(0) / "access.zip").is_file()
+    both = runner.invoke(app, ["request", "run", ref.group(0), "--all"])
+    assert both.exit_code == 2

@@ -108,3 +108,20 @@ def test_running_a_completed_erasure_again_is_refused_and_a_second_request_chang
     result = run(world.workflow, second)
     assert result.request.status is RequestStatus.COMPLETED
     assert snapshot(world.shop_url) == after_first
+
+
+def test_a_request_under_a_customer_number_reaches_the_same_rows(world: World) -> None:
+    request = world.workflow.receive("erasure", "customer:2", "postal", contact="paul@example.fr")
+    world.workflow.confirm_identity(request.ref, "signed letter, customer number checked")
+    before = snapshot(world.shop_url)
+    result = run(world.workflow, request.ref)
+    assert result.request.status is RequestStatus.COMPLETED, result.steps
+    after = snapshot(world.shop_url)
+    paul = [r for r in after["customers"] if r[0] == 2]
+    assert all("Paul" not in str(v) and "paul@" not in str(v) for r in paul for v in r)
+    assert [r for r in after["customers"] if r[0] != 2] == [
+        r for r in before["customers"] if r[0] != 2
+    ]
+    answered = world.outbox.latest("paul@example.fr")
+    assert answered is not None
+    assert request.ref in answered.subject

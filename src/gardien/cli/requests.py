@@ -32,6 +32,7 @@ from gardien.requests import (
     RequestWorkflow,
     RunResult,
     run,
+    run_pending,
 )
 from gardien.vault import MasterKeyProvider, derive_subkey
 from gardien.vault.keys import load_master_keys
@@ -225,7 +226,10 @@ def verify(
 
 @request_app.command("run")
 def run_command(
-    ref: str = typer.Argument(...),
+    ref: str = typer.Argument(None, help="The request; omit with --all"),
+    all_: bool = typer.Option(
+        False, "--all", help="Every verified request, and resume partial or failed ones"
+    ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show what would change; change nothing"),
     datasets: Path | None = DATASETS,
     output: Path | None = OUTPUT,
@@ -238,10 +242,31 @@ def run_command(
         reported_errors(),
         workflow_from(policy, database_url, key_file, datasets, output) as workflow,
     ):
-        result = run(workflow, ref, dry_run=dry_run)
-    _print_run(result)
-    if not dry_run and result.left:
+        if all_ == bool(ref):
+            raise ConfigurationError("give one request, or --all")
+        if all_ and dry_run:
+            raise ConfigurationError("--dry-run shows one request at a time")
+        results = run_pending(workflow) if all_ else [run(workflow, ref, dry_run=dry_run)]
+    for result in results:
+        _print_run(result)
+    if all_ and not results:
+        out.print("nothing to run", markup=False)
+    if not dry_run and any(result.left for result in results):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+@request_app.command("confirm")
+def confirm(
+    ref: str = typer.Argument(...),
+    how: str = typer.Option(..., "--how", help="How the identity was confirmed, for the record"),
+    policy: Path | None = POLICY,
+    database_url: str | None = DATABASE,
+    key_file: Path | None = KEY_FILE,
+) -> None:
+    """Record an identity confirmed another way (postal or phone request; art. 12(6))."""
+    with reported_errors(), workflow_from(policy, database_url, key_file) as workflow:
+        request = workflow.confirm_identity(ref, how)
+    out.print(f"{request.ref}: identity confirmed ({how})", markup=False)
 
 
 @request_app.command("show")

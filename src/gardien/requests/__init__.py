@@ -17,7 +17,7 @@ from gardien.requests.errors import (
     RequestError,
     UnknownRequestError,
 )
-from gardien.requests.execution import RunResult, StepOutcome, run
+from gardien.requests.execution import RunResult, StepOutcome, run, run_pending
 from gardien.requests.model import (
     DataSubjectRequest,
     RefusalReason,
@@ -44,4 +44,5 @@ __all__ = [
     "check_extension",
     "due_at",
     "run",
+    "run_pending",
 ]

@@ -215,6 +215,13 @@ def run(workflow: RequestWorkflow, ref: str, *, dry_run: bool = False) -> RunRes
     return finish(context)
 
 
+def run_pending(workflow: RequestWorkflow) -> list[RunResult]:
+    """Run every verified request, and resume every partial, failed or interrupted one,
+    most urgent first (what a scheduled job calls)."""
+    pending = [r for r in workflow.list_requests() if r.status.runnable]
+    return [run(workflow, r.ref) for r in pending]
+
+
 def finish(context: RunContext) -> RunResult:
     """Close the run: completed, partial (naming what is left) or failed; tell the person."""
     workflow, outcomes = context.workflow, context.outcomes
@@ -310,4 +317,5 @@ __all__ = [
     "record_objections",
     "record_restriction",
     "run",
+    "run_pending",
 ]
