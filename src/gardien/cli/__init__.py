@@ -11,6 +11,7 @@ from gardien.cli import documents as _documents  # noqa: F401  (registers comman
 from gardien.cli import ledger as _ledger  # noqa: F401  (registers commands)
 from gardien.cli import policy as _policy  # noqa: F401  (registers commands)
 from gardien.cli import requests as _requests  # noqa: F401  (registers commands)
+from gardien.cli import retention as _retention  # noqa: F401  (registers commands)
 from gardien.cli import service as _service  # noqa: F401  (registers commands)
 from gardien.cli import vault as _vault  # noqa: F401  (registers commands)
 from gardien.cli.app import app, main

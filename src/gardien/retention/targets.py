@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from gardien.datasets.binding import BoundDataset, BoundTable
 from gardien.datasets.declaration import Table
+from gardien.datasets.errors import MaskDoesNotFitError
 from gardien.datasets.masks import Rewrite, RewriteKind, rewrite_for
 from gardien.datasets.schema import ValueKind
 from gardien.policy.model import LegalHold, Policy, RetentionRule
@@ -143,6 +144,9 @@ def dataset_targets(
         rewrites: tuple[Rewrite, ...] = ()
         if rule.action is RetentionAction.ANONYMISE:
             rewrites = _rewrites(bound, table, decl, {event, *(h.column for h in holds)})
+            hashed = [r.column for r in rewrites if r.kind is RewriteKind.HASH]
+            if hashed and hash_key is None:
+                raise MaskDoesNotFitError(name, hashed[0], "a hash needs the hash key")
             if not rewrites:
                 unswept.append(
                     Unswept(
