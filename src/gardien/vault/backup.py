@@ -329,9 +329,7 @@ def _copy_sqlite(source: Path, dest: Path) -> None:
         ):
             src.backup(dst)
     except sqlite3.Error as exc:
-        raise RestoreRefusedError(
-            f"cannot copy the SQLite database {source} to {dest}: {exc}"
-        ) from None
+        raise BackupIOError(dest, f"copy the SQLite database {source} to", str(exc)) from None
 
 
 def _check_sqlite(path: Path) -> None:

@@ -181,8 +181,8 @@ class BackupIOError(VaultError):
 
     code = "backup_io_error"
 
-    def __init__(self, path: Path, action: str, error: OSError) -> None:
-        reason = error.strerror or str(error)
+    def __init__(self, path: Path, action: str, error: OSError | str) -> None:
+        reason = error if isinstance(error, str) else error.strerror or str(error)
         super().__init__(f"cannot {action} {path}: {reason}")
         self.path = path
         self.action = action
