@@ -71,6 +71,10 @@ class Pending:
 
     event: AuditEvent
     subject_ref: str | None = None
+    actor: str | None = None
+    """Who did it, when several writers share one append; else the append's ``actor``."""
+    at: datetime | None = None
+    """When, likewise; else the append's ``at``."""
 
 
 @dataclass(frozen=True)
@@ -121,14 +125,15 @@ class AuditTrail:
             seq += 1
             payload = canonical_json(item.event.payload())
             event_type = item.event.event_type
+            who, when = item.actor or actor, item.at or at
             digest = entry_hash(
-                self._key, prev, seq, at, actor, event_type, item.subject_ref, payload
+                self._key, prev, seq, when, who, event_type, item.subject_ref, payload
             )
             rows.append(
                 {
                     "seq": seq,
-                    "at": at,
-                    "actor": actor,
+                    "at": when,
+                    "actor": who,
                     "event_type": event_type,
                     "subject_ref": item.subject_ref,
                     "payload": payload,

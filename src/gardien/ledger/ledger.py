@@ -31,6 +31,7 @@ from gardien.ledger.changes import (
     restriction_entry,
 )
 from gardien.ledger.decision import Decision, PolicyIndex, decide
+from gardien.ledger.group import Build, GroupCommit, Job
 from gardien.ledger.history import PurposeDiff, default_purpose_diff, register_policy
 from gardien.ledger.history import version_names as _version_names
 from gardien.ledger.identifiers import Identifier, Subject, as_identifier
@@ -72,9 +73,6 @@ from gardien.vault.keys import load_master_keys
 __all__ = ["ConsentChange", "Ledger", "NotApplicableError", "Subject", "as_identifier"]
 
 R = TypeVar("R")
-Build = Callable[
-    [Mapping[Identifier, Person], datetime, str], tuple[list[Row], list[Pending], list[R]]
-]
 
 
 class Ledger:
@@ -97,6 +95,7 @@ class Ledger:
         self._vault = vault
         self._trail = AuditTrail(vault.audit_key())
         self._cache = StateCache(cache_size)
+        self._group = GroupCommit(self._commit)
         self._clock = clock or (lambda: datetime.now(UTC))
         at = self._clock()
         with write_transaction(engine) as conn:
@@ -273,23 +272,32 @@ class Ledger:
         at: datetime | None,
     ) -> list[R]:
         names = [as_identifier(s) for s in subjects]
-        when = at or self._clock()
-        who = actor or self.actor
+        job = Job(names, table, build, actor or self.actor, at or self._clock())
+        return self._group.submit(job)
+
+    def _commit(self, jobs: list[Job[Any]]) -> None:
+        """Write a batch of jobs in one transaction; called by :class:`GroupCommit`."""
+        rows_by_table: dict[sa.Table, list[Row]] = {}
+        pending: list[Pending] = []
         with write_transaction(self.engine) as conn:
             self._trail.lock(conn)
-            persons = ensure_people(conn, self._vault, names, when)
-            rows, events, records = build(persons, when, who)
-            registered = [
-                Pending(PersonRegistered((name.kind.value,)), person.ref)
-                for name, person in persons.items()
-                if person.created
-            ]
-            insert_rows(conn, table, rows)
-            self._trail.append(conn, registered + events, actor=who, at=when)
+            persons = ensure_people(
+                conn, self._vault, [n for job in jobs for n in job.subjects], jobs[0].at
+            )
+            for name, person in persons.items():
+                if person.created:
+                    event = PersonRegistered((name.kind.value,))
+                    pending.append(Pending(event, person.ref, jobs[0].actor, jobs[0].at))
+            for job in jobs:
+                rows, events, job.records = job.build(persons, job.at, job.actor)
+                rows_by_table.setdefault(job.table, []).extend(rows)
+                pending.extend(replace(e, actor=job.actor, at=job.at) for e in events)
+            for table, rows in rows_by_table.items():
+                insert_rows(conn, table, rows)
+            self._trail.append(conn, pending, actor=jobs[0].actor, at=jobs[0].at)
         for name, person in persons.items():
             self._cache.invalidate(name)
             self._cache.invalidate_person(person.id)
-        return records
 
     def add_identifier(
         self,
