@@ -20,6 +20,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -144,6 +145,13 @@ def writes(
             ]
         )
     in_batches = time.perf_counter() - t
+    subjects = [
+        (email(rng.randrange(1, people + 1)), rng.choice(CONSENT_PURPOSES)) for _ in range(single)
+    ]
+    t = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        list(pool.map(lambda sp: ledger.give_consent(*sp), subjects))
+    threaded = time.perf_counter() - t
     t = time.perf_counter()
     for n in range(single // 4):
         ledger.object(email(people + 1 + n), rng.choice(LI_PURPOSES))  # new people too
@@ -155,6 +163,7 @@ def writes(
     return {
         "consent writes, one transaction each": rate(single, one_by_one),
         f"consent writes, batches of {batch}": rate(batched // batch * batch, in_batches),
+        "consent writes, 16 threads one call each (group commit)": rate(single, threaded),
         "objections for new people (register + encrypt)": rate(single // 4, new_people),
         "audit verify": f"{report.entries:,} entries in {verify:.2f} s",
     }
