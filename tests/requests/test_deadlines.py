@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gardien.requests import ExtensionNotAllowedError, RequestStatus, check_extension, due_at
 from tests.requests.world import World
@@ -81,3 +84,20 @@ def test_list_puts_overdue_requests_first_then_by_deadline(world: World) -> None
     every = workflow.list_requests(include_closed=True)
     assert closed.ref in {r.ref for r in every}
     assert all(r.status is not RequestStatus.REFUSED for r in listed)
+
+
+@given(
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 12, 31)),
+    st.integers(min_value=0, max_value=2),
+)
+def test_the_deadline_is_the_same_day_months_later_or_the_last_day_of_a_short_month(
+    received: datetime, extension: int
+) -> None:
+    start = received.replace(tzinfo=UTC)
+    due = due_at(start, extension)
+    months = 1 + extension
+    assert (due.year * 12 + due.month) - (start.year * 12 + start.month) == months
+    assert due.time() == start.time()
+    last_day = calendar.monthrange(due.year, due.month)[1]
+    assert due.day == min(start.day, last_day)
+    assert 28 * months <= (due - start).days <= 31 * months

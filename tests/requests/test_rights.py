@@ -84,3 +84,32 @@ def test_a_restriction_request_leaves_only_storage(world: World) -> None:
     result = run(world.workflow, ref)
     assert result.request.status is RequestStatus.COMPLETED
     assert not world.ledger.decide(subject, "orders", ["identity"]).allowed
+
+
+def test_new_values_and_the_identifier_leave_no_trace_once_the_request_is_closed(
+    world: World,
+) -> None:
+    import sqlalchemy as sa
+
+    from gardien.requests.tables import requests
+    from gardien.storage.tables import audit_entries
+
+    ref = verified(
+        world.workflow,
+        "rectification",
+        "email:marie@example.fr",
+        changes={"customers.phone": "0755555555"},
+    )
+    with world.ledger.engine.connect() as conn:
+        sealed = conn.execute(sa.select(requests.c.sealed).where(requests.c.ref == ref)).scalar()
+    assert sealed is not None
+    assert b"0755555555" not in sealed
+    assert b"marie" not in sealed
+    run(world.workflow, ref)
+    with world.ledger.engine.connect() as conn:
+        row = conn.execute(sa.select(requests).where(requests.c.ref == ref)).one()
+        payloads = " ".join(conn.execute(sa.select(audit_entries.c.payload)).scalars())
+    assert row.sealed is None
+    assert row.params == {"fields": ["customers.phone"]}
+    assert "0755555555" not in payloads
+    assert "marie" not in payloads.lower()
