@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -127,3 +128,27 @@ def test_an_objection_to_an_unknown_purpose_suggests_the_right_one(world: World)
 
     with pytest.raises(UnknownReferenceError, match="marketing"):
         world.workflow.receive("objection", "email:a@example.fr", purposes=["marketting"])
+
+
+def test_the_whole_workflow_with_gardien_itself_on_postgresql(
+    tmp_path: Path, shop_url: str, postgres_url: str
+) -> None:
+    from tests.requests.world import make_world
+
+    world = make_world(tmp_path, shop_url, ledger_url=postgres_url)
+    workflow = world.workflow
+    world.ledger.give_consent("email:marie@example.fr", "marketing")
+    access = workflow.receive("access", "email:marie@example.fr", "portal")
+    workflow.send_code(access.ref)
+    workflow.verify(access.ref, code_from_outbox(world, "marie@example.fr"))
+    assert run(workflow, access.ref).request.status is RequestStatus.COMPLETED
+    erasure = workflow.receive("erasure", "email:marie@example.fr", "email")
+    workflow.confirm_identity(erasure.ref, "signed in")
+    assert run(workflow, erasure.ref).request.status is RequestStatus.COMPLETED
+    assert not world.ledger.decide("email:marie@example.fr", "marketing", ["contact"]).allowed
+    assert [r.ref for r in workflow.requests_of("email:marie@example.fr")] == [
+        access.ref,
+        erasure.ref,
+    ]
+    assert world.ledger.verify_audit().intact
+    world.ledger.close()
