@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from gardien.datasets.binding import BoundTable, Key
@@ -39,6 +41,64 @@ def in_clause(
     return several
 
 
+_ARRAY_TYPES: list[tuple[type, sa.types.TypeEngine[Any]]] = [
+    (bool, sa.Boolean()),
+    (int, sa.BigInteger()),
+    (str, sa.Text()),
+    (Decimal, sa.Numeric()),
+    (datetime, sa.DateTime(timezone=False)),
+    (date, sa.Date()),
+]
+
+
+def _array_type(values: Sequence[Key]) -> sa.types.TypeEngine[Any] | None:
+    kinds = {type(v[0]) for v in values}
+    if len(kinds) != 1:
+        return None
+    kind = kinds.pop()
+    for python_type, sql_type in _ARRAY_TYPES:
+        if kind is python_type:
+            return sql_type
+    return None
+
+
+def where_in(
+    conn: Connection, table: BoundTable, columns: Sequence[str], values: Collection[Key]
+) -> Iterator[sa.ColumnElement[bool]]:
+    """Conditions covering ``values``, as few as the engine allows.
+
+    On PostgreSQL a single-column set is ONE array parameter (``col = ANY(:keys)``), so even
+    100,000 keys cost one bound value; elsewhere, expanding ``IN`` lists in chunks.
+    """
+    if not values:
+        return
+    if conn.dialect.name == "postgresql" and len(columns) == 1:
+        for chunk in chunks(values, 100_000):
+            element = _array_type(chunk)
+            if element is not None and not isinstance(element, sa.DateTime):
+                array = sa.bindparam(None, [v[0] for v in chunk], type_=postgresql.ARRAY(element))
+                condition: sa.ColumnElement[bool] = table.col(columns[0]) == sa.any_(array)
+                yield condition
+            else:
+                yield in_clause(table, columns, chunk)
+        return
+    for chunk in chunks(values):
+        yield in_clause(table, columns, chunk)
+
+
+def any_of(
+    conn: Connection, column: sa.ColumnElement[Any], values: Sequence[object]
+) -> sa.ColumnElement[bool]:
+    """``column IN (values)``; one array parameter on PostgreSQL."""
+    keys = [(v,) for v in values]
+    element = _array_type(keys) if conn.dialect.name == "postgresql" else None
+    if element is not None and not isinstance(element, sa.DateTime):
+        array = sa.bindparam(None, list(values), type_=postgresql.ARRAY(element))
+        condition: sa.ColumnElement[bool] = column == sa.any_(array)
+        return condition
+    return column.in_(list(values))
+
+
 def select_in(
     conn: Connection,
     table: BoundTable,
@@ -47,8 +107,8 @@ def select_in(
     values: Collection[Key],
 ) -> Iterator[Sequence[object]]:
     """Rows of ``table`` (only ``fetch`` columns) whose ``match`` columns are in ``values``."""
-    for chunk in chunks(values):
-        statement = sa.select(*(table.col(c) for c in fetch)).where(in_clause(table, match, chunk))
+    for condition in where_in(conn, table, match, values):
+        statement = sa.select(*(table.col(c) for c in fetch)).where(condition)
         yield from conn.execute(statement)
 
 

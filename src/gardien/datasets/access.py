@@ -24,7 +24,7 @@ from typing import IO, Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from gardien.datasets._sql import chunks, in_clause
+from gardien.datasets._sql import where_in
 from gardien.datasets.traversal import Footprint
 from gardien.policy.model import Policy
 from gardien.policy.taxonomy import covered_by
@@ -75,12 +75,8 @@ def _stream(
     rows = footprint.tables[name]
     table = rows.table
     order = [table.col(c) for c in table.key]
-    for chunk in chunks(rows.owned | rows.shared):
-        statement = (
-            sa.select(*(table.col(c) for c in wanted))
-            .where(in_clause(table, table.key, chunk))
-            .order_by(*order)
-        )
+    for condition in where_in(conn, table, table.key, rows.owned | rows.shared):
+        statement = sa.select(*(table.col(c) for c in wanted)).where(condition).order_by(*order)
         yield from conn.execute(statement.execution_options(yield_per=1000))
 
 

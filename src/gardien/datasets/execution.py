@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from gardien.datasets._sql import chunks, in_clause, normalise
+from gardien.datasets._sql import normalise, where_in
 from gardien.datasets.binding import BoundDataset, BoundTable, Key
 from gardien.datasets.erasure import ErasurePlan, Unlink
 from gardien.datasets.errors import ErasureAbortedError
@@ -61,8 +61,8 @@ def apply_plan(
         keys = plan.tables[name].delete
         table = bound.tables[name]
         count = 0
-        for chunk in chunks(keys):
-            result = conn.execute(sa.delete(table.sa).where(in_clause(table, table.key, chunk)))
+        for condition in where_in(conn, table, table.key, keys):
+            result = conn.execute(sa.delete(table.sa).where(condition))
             count += result.rowcount
         if count != len(keys):
             raise ErasureAbortedError(
@@ -86,8 +86,8 @@ def _expect(
     what: str,
 ) -> None:
     count = 0
-    for chunk in chunks(keys):
-        statement = sa.update(table.sa).where(in_clause(table, table.key, chunk)).values(values)
+    for condition in where_in(conn, table, table.key, keys):
+        statement = sa.update(table.sa).where(condition).values(values)
         count += conn.execute(statement).rowcount
     if count != len(keys):
         raise ErasureAbortedError(
@@ -108,12 +108,8 @@ def _check_no_orphans(
             if not values:
                 continue
             child = bound.tables[link.child]
-            for chunk in chunks(values):
-                statement = (
-                    sa.select(sa.func.count())
-                    .select_from(child.sa)
-                    .where(in_clause(child, link.child_columns, chunk))
-                )
+            for condition in where_in(conn, child, link.child_columns, values):
+                statement = sa.select(sa.func.count()).select_from(child.sa).where(condition)
                 left = conn.execute(statement).scalar_one()
                 if left:
                     raise ErasureAbortedError(

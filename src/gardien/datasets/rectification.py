@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from gardien.datasets._sql import chunks, coerce, in_clause
+from gardien.datasets._sql import coerce, where_in
 from gardien.datasets.declaration import ColumnErasure
 from gardien.datasets.errors import DatasetError, MaskDoesNotFitError
 from gardien.datasets.schema import ValueKind
@@ -61,10 +61,10 @@ def rectify(conn: Connection, footprint: Footprint, changes: Mapping[str, object
         rows = footprint.tables[name]
         table = rows.table
         count = 0
-        for chunk in chunks(rows.owned):
+        for condition in where_in(conn, table, table.key, rows.owned):
             statement = (
                 sa.update(table.sa)
-                .where(in_clause(table, table.key, chunk))
+                .where(condition)
                 .values(
                     {c: sa.literal(v) if v is not None else sa.null() for c, v in values.items()}
                 )

@@ -16,7 +16,7 @@ from functools import cached_property
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from gardien.datasets._sql import coerce, normalise, select_in
+from gardien.datasets._sql import any_of, coerce, normalise, select_in
 from gardien.datasets.binding import BoundDataset, BoundLink, BoundTable, Key
 from gardien.datasets.declaration import Follow
 
@@ -204,9 +204,9 @@ def _by_identity(conn: Connection, rows: TableRows, known: Mapping[str, set[obje
         col = table.col(cname)
         if column.case_insensitive:
             lowered = sorted({str(v).lower() for v in values})
-            conditions.append(sa.func.lower(col).in_(lowered))
+            conditions.append(any_of(conn, sa.func.lower(col), lowered))
         else:
-            conditions.append(col.in_(sorted(values, key=repr)))
+            conditions.append(any_of(conn, col, sorted(values, key=repr)))
     if not conditions:
         return set()
     statement = sa.select(*(table.col(c) for c in rows.columns)).where(sa.or_(*conditions))
