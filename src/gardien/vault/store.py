@@ -36,7 +36,8 @@ from gardien.storage import (
     require_current,
     write_transaction,
 )
-from gardien.vault.envelope import WrappedKey, new_data_key, open_sealed, rewrap, seal, unwrap
+from gardien.vault import key_rows
+from gardien.vault.envelope import WrappedKey, open_sealed, seal, unwrap
 from gardien.vault.errors import (
     AccessDeniedError,
     ItemNotFoundError,
@@ -167,7 +168,7 @@ class Vault:
     ) -> tuple[str, ...]:
         at = self._clock()
         with write_transaction(self.engine) as conn:
-            data_key, created = self._data_key(conn, owner, at, create=True)
+            data_key, created = key_rows.data_key(conn, self.provider, owner, at, create=True)
             rows = []
             for content in contents:
                 item_id = uuid.uuid4().hex
@@ -248,22 +249,12 @@ class Vault:
         check_owner(owner)
         at = self._clock()
         with write_transaction(self.engine) as conn:
-            row = conn.execute(
-                sa.select(vault_keys.c.destroyed_at)
-                .where(vault_keys.c.owner == owner)
-                .with_for_update()
-            ).one_or_none()
-            if row is not None and row.destroyed_at is not None:
-                return ShredReceipt(owner, row.destroyed_at, already_destroyed=True)
-            self._journal().append([owner], at)
-            if row is None:
-                conn.execute(vault_keys.insert().values(_tombstone(owner, self._key_id(), at)))
-            else:
-                conn.execute(
-                    vault_keys.update()
-                    .where(vault_keys.c.owner == owner)
-                    .values(wrapped=None, destroyed_at=at)
-                )
+            journal = self._journal()
+            before = key_rows.destroy(conn, owner, self._key_id(), at)
+            if before is not None:
+                return ShredReceipt(owner, before, already_destroyed=True)
+            # Journalled (fsync) before the commit: see the docstring.
+            journal.append([owner], at)
             self._audit(conn, owner, DataKeyDestroyed(owner, reason), at)
         return ShredReceipt(owner, at, already_destroyed=False)
 
@@ -282,46 +273,11 @@ class Vault:
         while True:
             at = self._clock()
             with write_transaction(self.engine) as conn:
-                rows = conn.execute(
-                    sa.select(vault_keys.c.owner, vault_keys.c.master_key_id, vault_keys.c.wrapped)
-                    .where(
-                        vault_keys.c.master_key_id != current,
-                        vault_keys.c.wrapped.is_not(None),
-                    )
-                    .order_by(vault_keys.c.owner)
-                    .limit(batch_size)
-                ).all()
-                if not rows:
+                moved = key_rows.rewrap_batch(conn, self.provider, batch_size, at)
+                if not moved:
                     break
-                params = []
-                for row in rows:
-                    moved = rewrap(
-                        self.provider, WrappedKey(row.owner, row.master_key_id, row.wrapped)
-                    )
-                    params.append(
-                        {
-                            "o": row.owner,
-                            "old": row.master_key_id,
-                            "k": moved.master_key_id,
-                            "w": moved.wrapped,
-                        }
-                    )
-                conn.execute(
-                    vault_keys.update()
-                    .where(
-                        vault_keys.c.owner == sa.bindparam("o"),
-                        vault_keys.c.master_key_id == sa.bindparam("old"),
-                        vault_keys.c.wrapped.is_not(None),
-                    )
-                    .values(
-                        master_key_id=sa.bindparam("k"),
-                        wrapped=sa.bindparam("w"),
-                        rewrapped_at=at,
-                    ),
-                    params,
-                )
-                self._audit(conn, None, DataKeysRewrapped(current, len(rows)), at)
-            total += len(rows)
+                self._audit(conn, None, DataKeysRewrapped(current, moved), at)
+            total += moved
             batches += 1
         return RotationReport(current, total, batches)
 
@@ -357,8 +313,8 @@ class Vault:
             for wanted in item_ids:
                 if wanted not in found:
                     raise ItemNotFoundError(wanted)
-            person_key, _ = self._data_key(conn, owner, at, create=False)
-            hold_key, _ = self._data_key(conn, hold, at, create=True)
+            person_key, _ = key_rows.data_key(conn, self.provider, owner, at, create=False)
+            hold_key, _ = key_rows.data_key(conn, self.provider, hold, at, create=True)
             archives = []
             for row in rows:
                 content = open_sealed(person_key, row.ciphertext, item_aad(row.id, owner, row.kind))
@@ -430,42 +386,6 @@ class Vault:
     def _key_id(self) -> str:
         return self.provider.current().key_id
 
-    def _data_key(
-        self, conn: Connection, owner: str, at: datetime, *, create: bool
-    ) -> tuple[bytes, bool]:
-        """The owner's data key, created if ``create`` and absent; refused once destroyed."""
-        row = conn.execute(
-            sa.select(vault_keys.c.master_key_id, vault_keys.c.wrapped).where(
-                vault_keys.c.owner == owner
-            )
-        ).one_or_none()
-        if row is None:
-            if not create:
-                raise ItemNotFoundError(f"(any item of {owner})")
-            data_key, wrapped = new_data_key(self.provider, owner)
-            conn.execute(
-                vault_keys.insert().values(
-                    owner=owner,
-                    master_key_id=wrapped.master_key_id,
-                    wrapped=wrapped.wrapped,
-                    created_at=at,
-                )
-            )
-            return data_key, True
-        if row.wrapped is None:
-            raise KeyDestroyedError(owner)
-        return unwrap(self.provider, WrappedKey(owner, row.master_key_id, row.wrapped)), False
-
     def _audit(self, conn: Connection, owner: str | None, event: AuditEvent, at: datetime) -> None:
         subject = subject_ref_of(owner) if owner else None
         self._trail.append(conn, [Pending(event, subject)], actor=self.actor, at=at)
-
-
-def _tombstone(owner: str, key_id: str, at: datetime) -> dict[str, object]:
-    return {
-        "owner": owner,
-        "master_key_id": key_id,
-        "wrapped": None,
-        "created_at": at,
-        "destroyed_at": at,
-    }
