@@ -63,7 +63,7 @@ RULES: list[tuple[re.Pattern[str], str, str | None]] = [
         re.compile(
             r"(^|_)(address\d?|street|house|address_line\d?|billing_address|"
             r"postal_?code|zip|zip_?code|post_?code|city|billing_city|billing_postal_code|"
-            r"district|state|billing_state)$"
+            r"district|state|billing_state|country|billing_country)$"
         ),
         "contact.postal_address",
         None,
@@ -109,8 +109,11 @@ def guess_column(table: TableInfo, column: ColumnInfo, is_person: bool) -> Colum
     guess = ColumnGuess()
     for pattern, category, identity in RULES:
         if pattern.search(name):
-            if category == "contact.postal_address" and column.kind is not ValueKind.TEXT:
-                continue
+            if category == "contact.postal_address" and (
+                column.kind is not ValueKind.TEXT
+                or (name == snake(table.name) and name in ("city", "country", "state"))
+            ):
+                continue  # a number, or reference data (``city.city``, ``country.country``)
             guess.categories.append(category)
             if identity == "email" and column.kind is ValueKind.TEXT:
                 guess.identity = "email"
