@@ -138,7 +138,7 @@ def main() -> None:
                 sample = random.Random(1).sample(ids, min(100, len(ids)))
                 zip_path = directory / "a.zip"
                 access = [
-                    ms(lambda c=c, e=single: e.access(Subject.of(customer_id=c), zip_path))
+                    ms(lambda c=c, e=single, z=zip_path: e.access(Subject.of(customer_id=c), z))
                     for c in sample
                 ]
                 start = time.perf_counter()
