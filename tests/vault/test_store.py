@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +13,8 @@ from sqlalchemy.engine import Engine
 
 from gardien.audit import AuditTrail
 from gardien.ledger import Decision, Ledger
-from gardien.storage import read_transaction
+from gardien.settings import Settings
+from gardien.storage import create_engine, read_transaction, upgrade
 from gardien.vault import (
     AccessDeniedError,
     CorruptCiphertextError,
@@ -22,6 +25,7 @@ from gardien.vault import (
     ShredJournal,
     ShredJournalError,
     Vault,
+    VaultSettings,
     hold_owner,
     person_owner,
     rotate_key_file,
@@ -277,3 +281,23 @@ def test_every_write_is_in_the_audit_trail_and_the_chain_holds(
         )
     assert subjects[:3] == [ALICE.removeprefix("person:")] * 3
     assert isinstance(audit_trail_for(provider), AuditTrail)
+
+
+def test_open_from_settings_needs_a_journal_when_the_key_is_not_a_file(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'g.db'}"
+    engine = create_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    key = base64.b64encode(secrets.token_bytes(32)).decode()
+    settings = Settings(database_url=url, master_key=key)  # type: ignore[arg-type]
+    with pytest.raises(ShredJournalError, match="GARDIEN_SHRED_JOURNAL"):
+        Vault.open(settings, vault_settings=VaultSettings())
+    rotating = Vault.open(settings, vault_settings=VaultSettings(), require_journal=False)
+    assert rotating.journal is None
+    rotating.engine.dispose()
+    configured = VaultSettings(shred_journal=tmp_path / "journal")  # type: ignore[call-arg]
+    vault = Vault.open(settings, vault_settings=configured)
+    vault.put(ALICE, ItemKind.SUPPORT_MESSAGE, b"x")
+    vault.shred(ALICE)
+    assert [e.owner for e in vault.journal.entries()] == [ALICE]  # type: ignore[union-attr]
+    vault.engine.dispose()

@@ -64,6 +64,7 @@ from gardien.vault.keys import (
     load_master_keys,
     rotate_key_file,
 )
+from gardien.vault.settings import VaultSettings
 from gardien.vault.store import Vault
 
 __all__ = [
@@ -100,6 +101,7 @@ __all__ = [
     "Vault",
     "VaultError",
     "VaultItem",
+    "VaultSettings",
     "WrappedKey",
     "WrongKeyError",
     "create_key_file",

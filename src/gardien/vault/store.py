@@ -65,6 +65,7 @@ from gardien.vault.items import (
 )
 from gardien.vault.journal import ShredJournal, journal_path_for
 from gardien.vault.keys import MasterKeyProvider, derive_subkey, load_master_keys
+from gardien.vault.settings import VaultSettings
 from gardien.vault.tables import vault_items, vault_keys
 
 DEFAULT_BATCH = 500
@@ -102,14 +103,18 @@ class Vault:
         settings: Settings,
         *,
         journal: Path | None = None,
+        vault_settings: VaultSettings | None = None,
         require_journal: bool = True,
         **options: Any,
     ) -> Vault:
         """Start from settings: the keys, the database (schema up to date) and the journal.
 
-        The journal is ``journal``, else beside the key file; with ``require_journal=False``
-        a missing one is tolerated until something must be destroyed (e.g. for a rotation).
+        The journal is ``journal``, else ``GARDIEN_SHRED_JOURNAL`` (``vault_settings``), else
+        beside the key file; with ``require_journal=False`` a missing one is tolerated until
+        something must be destroyed (e.g. for a rotation).
         """
+        if journal is None:
+            journal = (vault_settings or VaultSettings()).shred_journal
         secret = settings.master_key.get_secret_value() if settings.master_key else None
         key_file = settings.resolved_key_file()
         provider = load_master_keys(key_file, secret)
