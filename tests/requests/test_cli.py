@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from gardien.cli import app
 from gardien.notify import Outbox
-from tests.requests.world import FIXTURES, shop_policy, snapshot
+from tests.requests.world import SHOP_DECLARATION, shop_policy, snapshot
 
 runner = CliRunner()
 
@@ -26,7 +26,7 @@ def env(tmp_path: Path, shop_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     policy.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     datasets = tmp_path / "datasets"
     datasets.mkdir()
-    shutil.copy(FIXTURES / "shop.yaml", datasets / "shop.yaml")
+    shutil.copy(SHOP_DECLARATION, datasets / "shop.yaml")
     for name, value in {
         "GARDIEN_POLICY": str(policy),
         "GARDIEN_DATABASE_URL": f"sqlite:///{tmp_path / 'gardien.db'}",
@@ -61,7 +61,8 @@ def test_an_erasure_from_the_command_line(env: Path, shop_url: str) -> None:
     before = snapshot(shop_url)
     preview = gardien("request", "run", ref.group(0), "--dry-run")
     assert "dry run: nothing was changed" in preview
-    assert '"deleted": 1' in preview
+    assert "reviews: deleted 1" in preview
+    assert "kept 1 under Code de commerce L123-22 until 2035-12-31" in preview
     assert snapshot(shop_url) == before
     done = gardien("request", "run", ref.group(0))
     assert "completed" in done

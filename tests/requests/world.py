@@ -25,7 +25,7 @@ from gardien.storage import create_engine, upgrade
 from gardien.vault import KeyRing, MasterKey, derive_subkey
 
 REPO = Path(__file__).resolve().parents[2]
-FIXTURES = Path(__file__).parent / "fixtures"
+SHOP_DECLARATION = REPO / "examples" / "requests" / "datasets" / "shop.yaml"
 TODAY = date(2026, 11, 25)
 
 SHOP_DDL = [
@@ -199,7 +199,7 @@ def make_world(
     upgrade(engine)
     clock = Clock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
     ledger = Ledger(engine, policy, IdentifierVault(keys), clock=clock)
-    dataset = load_dataset(FIXTURES / "shop.yaml", policy)
+    dataset = load_dataset(SHOP_DECLARATION, policy)
     shop = engine_factory(
         dataset,
         shop_url,

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -145,6 +146,23 @@ def _print_request(request: DataSubjectRequest) -> None:
         out.print(f"  {key:<12} {value}", markup=False)
 
 
+def _preview_lines(result: Mapping[str, Any]) -> list[str]:
+    """An erasure plan as one line per table; anything else as JSON."""
+    tables = result.get("tables")
+    if not isinstance(tables, dict):
+        return [json.dumps(result, ensure_ascii=False, default=str)] if result else []
+    lines = []
+    for name, entry in tables.items():
+        counts = {k: v for k, v in entry.get("counts", {}).items() if v}
+        text = f"{name}: " + (", ".join(f"{k} {v}" for k, v in counts.items()) or "nothing")
+        if entry.get("columns"):
+            text += f" [{', '.join(entry['columns'])}]"
+        for hold in entry.get("holds", []):
+            text += f"; kept {hold['rows']} under {hold['law']} until {hold['until']}"
+        lines.append(text)
+    return lines
+
+
 def _print_run(result: RunResult) -> None:
     title = "dry run: nothing was changed" if result.dry_run else result.request.status.value
     out.print(f"{result.request.ref}: {title}", markup=False)
@@ -155,9 +173,8 @@ def _print_run(result: RunResult) -> None:
             markup=False,
         )
         if result.dry_run:
-            out.print(
-                "    " + json.dumps(step.result, ensure_ascii=False, default=str), markup=False
-            )
+            for line in _preview_lines(step.result):
+                out.print("    " + line, markup=False)
     for path in result.files:
         out.print(f"  wrote {path}", markup=False)
 
