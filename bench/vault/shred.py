@@ -22,6 +22,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -34,6 +35,7 @@ from gardien.vault import (
     Vault,
     create_key_file,
     journal_path_for,
+    key_rows,
     person_owner,
 )
 
@@ -66,7 +68,11 @@ def fill(vault: Vault, owner: str, count: int) -> None:
         vault.put_many(owner, ItemKind.SUPPORT_MESSAGE, [MESSAGE] * min(CHUNK, count - start))
 
 
-def run(kind: str, small: int, large: int, people: int) -> dict[str, object]:
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def run(kind: str, small: int, large: int, people: int, repeats: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as folder, database(kind, Path(folder)) as url:
         key_file = Path(folder) / "gardien.key"
         create_key_file(key_file)
@@ -83,6 +89,15 @@ def run(kind: str, small: int, large: int, people: int) -> dict[str, object]:
                 owners[size].append(owner)
         filled = time.perf_counter() - started
         timings: dict[str, list[float]] = {"small": [], "large": []}
+        statement: dict[str, list[float]] = {"small": [], "large": []}
+        for _ in range(repeats):  # the destroying statement alone, rolled back: repeatable
+            for size in ("small", "large"):
+                for owner in owners[size]:
+                    with engine.connect() as conn, conn.begin() as transaction:
+                        before = time.perf_counter()
+                        key_rows.destroy(conn, owner, provider.current().key_id, now())
+                        statement[size].append(time.perf_counter() - before)
+                        transaction.rollback()
         for index in range(people):
             for size in ("small", "large"):
                 before = time.perf_counter()
@@ -101,6 +116,8 @@ def run(kind: str, small: int, large: int, people: int) -> dict[str, object]:
         "small_max": max(timings["small"]) * 1000,
         "large_max": max(timings["large"]) * 1000,
         "ratio": large_ms / small_ms,
+        "stmt_small_ms": statistics.median(statement["small"]) * 1000,
+        "stmt_large_ms": statistics.median(statement["large"]) * 1000,
     }
 
 
@@ -109,6 +126,7 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=10)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--people", type=int, default=5, help="people of each size")
+    parser.add_argument("--repeats", type=int, default=50, help="rolled-back statement runs")
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
     kinds = ["sqlite", "postgres"] if args.postgres else ["sqlite"]
@@ -118,15 +136,17 @@ def main() -> None:
     )
     print(
         "| engine | items per person | people each | shred median (small) | "
-        "shred median (large) | max small / large | large / small |"
+        "shred median (large) | max small / large | large / small | "
+        "statement alone small / large (rolled back) |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|")
     for kind in kinds:
-        r = run(kind, args.small, args.large, args.people)
+        r = run(kind, args.small, args.large, args.people, args.repeats)
         print(
             f"| {r['engine']} | {r['items']} | {r['people']} | {r['small_ms']:.2f} ms | "
             f"{r['large_ms']:.2f} ms | {r['small_max']:.2f} / {r['large_max']:.2f} ms | "
-            f"**{r['ratio']:.2f}×** |"
+            f"**{r['ratio']:.2f}×** | {r['stmt_small_ms']:.3f} / {r['stmt_large_ms']:.3f} ms "
+            f"({r['stmt_large_ms'] / r['stmt_small_ms']:.2f}×) |"
         )
 
 
