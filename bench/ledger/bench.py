@@ -79,28 +79,43 @@ def warm(ledger: Ledger, people: int, rng: random.Random, n: int) -> dict[str, s
     ]
     index: PolicyIndex = ledger.index
     now = time.time()
-    t = time.perf_counter()
-    allowed = 0
-    for state, purpose, cats in questions:
-        if decide(index, state, purpose, cats, now).allowed:
-            allowed += 1
-    pure = time.perf_counter() - t
     floor_table = {(st.subject_ref, p): True for st, p, _ in questions}
     keys = [(st.subject_ref, p) for st, p, _ in questions]
-    t = time.perf_counter()
-    for key in keys:
-        if floor_table[key]:
-            pass
-    floor = time.perf_counter() - t
+
+    def run_decide() -> int:
+        allowed = 0
+        for state, purpose, cats in questions:
+            if decide(index, state, purpose, cats, now).allowed:
+                allowed += 1
+        return allowed
+
+    def run_floor() -> int:
+        hits = 0
+        for key in keys:
+            if floor_table[key]:
+                hits += 1
+        return hits
+
+    # Best of five, interleaved: other processes on the machine only ever slow a run down.
+    pure = floor = float("inf")
+    for _ in range(5):
+        t = time.perf_counter()
+        allowed = run_decide()
+        pure = min(pure, time.perf_counter() - t)
+        t = time.perf_counter()
+        run_floor()
+        floor = min(floor, time.perf_counter() - t)
     facade_questions = [(rng.choice(sample), rng.choice(PURPOSES)) for _ in range(n // 5)]
-    t = time.perf_counter()
-    for subject, purpose in facade_questions:
-        ledger.decide(subject, purpose, few[purpose], now)
-    facade = time.perf_counter() - t
+    facade = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        for subject, purpose in facade_questions:
+            ledger.decide(subject, purpose, few[purpose], now)
+        facade = min(facade, time.perf_counter() - t)
     return {
-        "warm decide() (pure, state in hand)": rate(n, pure),
-        "plain dict lookup, same questions (floor)": rate(n, floor),
-        "decide() / floor": f"{floor / pure:.2f}× of the floor's speed",
+        "warm decide() (pure, state in hand; best of 5)": rate(n, pure),
+        "plain dict lookup, same questions (floor; best of 5)": rate(n, floor),
+        "the floor is … times faster than decide()": f"{pure / floor:.1f}×",
         "warm Ledger.decide(identifier, …) via the cache": rate(len(facade_questions), facade),
         "share allowed in the mix": f"{allowed / n:.0%}",
         "load 10,000 states set-based (cold)": f"{load * 1000:,.0f} ms",

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from gardien.errors import UnknownReferenceError
@@ -94,6 +94,10 @@ class PolicyIndex:
     rules: Mapping[str, PurposeRule]
     categories: frozenset[str]
     """Every category id the policy can name."""
+    denials: dict[tuple[object, ...], Decision] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Recent denials, shared like the allowed decisions (see ``_explain``)."""
 
     @classmethod
     def build(
@@ -193,6 +197,9 @@ def decide_many(
     return [decide(index, state, purpose, cats, at) for state, purpose, cats in questions]
 
 
+_DENIALS_KEPT = 4096
+
+
 def _explain(
     index: PolicyIndex,
     rule: PurposeRule,
@@ -200,14 +207,20 @@ def _explain(
     categories: frozenset[str],
     now: float,
 ) -> Decision:
-    """The slow path: every reason for a denial (or, rarely, the allowed decision)."""
-    index.check_categories(sorted(categories))
+    """The slow path: every reason for a denial (or, rarely, the allowed decision).
+
+    Denials are values too: the same purpose, codes and categories give an equal decision, so
+    the last few thousand are kept and shared.
+    """
+    outside: tuple[str, ...] = ()
+    if not categories <= rule.categories:
+        index.check_categories(sorted(categories - rule.categories))
+        outside = tuple(sorted(categories - rule.categories))
     codes: list[ReasonCode] = []
     if state.erased:
         codes.append(ReasonCode.ERASED)
     if state.restricted:
         codes.append(ReasonCode.RESTRICTED)
-    outside = tuple(sorted(c for c in categories if c not in rule.categories))
     if outside:
         codes.append(ReasonCode.CATEGORY_OUTSIDE_PURPOSE)
     used: LegalBasisKind | None = None
@@ -228,7 +241,14 @@ def _explain(
         codes.extend(dict.fromkeys(failures))
     if not codes and used is not None:
         return rule.allowed[used]
-    return Decision(False, rule.id, used, tuple(codes), outside, rule.direct_marketing)
+    key = (rule.id, used, tuple(codes), outside)
+    denied = index.denials.get(key)
+    if denied is None:
+        if len(index.denials) >= _DENIALS_KEPT:
+            index.denials.clear()
+        denied = Decision(False, rule.id, used, key[2], outside, rule.direct_marketing)
+        index.denials[key] = denied
+    return denied
 
 
 def _basis_failure(
