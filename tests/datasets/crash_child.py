@@ -1,14 +1,16 @@
-"""Run an erasure in a child process and stop dead after its first DELETE (for test_crash).
+"""Run an erasure in a child process and stop dead in its middle (for the crash tests).
 
-Usage: python -m tests.datasets.crash_child URL SIGNAL_FILE. After the first DELETE has been
-executed inside the erasure's transaction, the child writes SIGNAL_FILE and sleeps; the test
-kills it with SIGKILL there, mid-transaction.
+    python -m tests.datasets.crash_child URL SIGNAL_FILE [DECLARATION POLICY TODAY KIND:VALUE]
+
+After the erasure's first write (DELETE or UPDATE) has run inside its transaction, the child
+writes SIGNAL_FILE and sleeps; the test kills it there with SIGKILL. Without the optional arguments it erases two people of the test shop.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,25 +21,35 @@ from gardien.policy import load_policy
 from tests.datasets.shop import FIXTURES, TODAY
 
 
-def main(url: str, signal_file: str) -> None:
+def main(url: str, signal_file: str, *rest: str) -> None:
     engine = sa.create_engine(url)
-    deletes = 0
+    writes = 0
 
     @sa.event.listens_for(engine, "after_cursor_execute")
     def _stop(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        nonlocal deletes
-        if statement.lstrip().upper().startswith("DELETE"):
-            deletes += 1
-            if deletes == 2:
+        nonlocal writes
+        if statement.lstrip().upper().startswith(("DELETE", "UPDATE")):
+            writes += 1
+            if writes == 1:
                 Path(signal_file).write_text("mid-erasure")
                 time.sleep(60)
 
-    policy = load_policy(FIXTURES / "shop-policy.yaml")
-    dataset = load_dataset(FIXTURES / "shop.yaml", policy)
-    DatasetEngine(dataset, engine, policy=policy, today=TODAY).erase(
-        [Subject.of(email="alice@example.fr"), Subject.of(customer_id="3")]
-    )
+    if rest:
+        declaration, policy_file, today, identity = rest
+        kind, _, value = identity.partition(":")
+        policy = load_policy(policy_file)
+        subjects = [Subject.of(**{kind: value})]
+        day = date.fromisoformat(today)
+    else:
+        declaration, policy = (
+            str(FIXTURES / "shop.yaml"),
+            load_policy(FIXTURES / "shop-policy.yaml"),
+        )
+        subjects = [Subject.of(email="alice@example.fr"), Subject.of(customer_id="3")]
+        day = TODAY
+    dataset = load_dataset(declaration, policy)
+    DatasetEngine(dataset, engine, policy=policy, today=day).erase(subjects)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main(*sys.argv[1:])

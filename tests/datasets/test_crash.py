@@ -31,10 +31,11 @@ def erase(url: str) -> None:
     engine.dispose()
 
 
-def kill_mid_erasure(url: str, tmp_path: Path) -> None:
+def kill_mid_erasure(url: str, tmp_path: Path, *args: str) -> None:
+    """Start an erasure in a child process and SIGKILL it in the middle of its transaction."""
     signal_file = tmp_path / "stopped"
     child = subprocess.Popen(
-        [sys.executable, "-m", "tests.datasets.crash_child", url, str(signal_file)],
+        [sys.executable, "-m", "tests.datasets.crash_child", url, str(signal_file), *args],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": f"{REPO}:{REPO / 'src'}"},
     )

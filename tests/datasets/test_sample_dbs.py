@@ -172,3 +172,35 @@ def test_sakila_erasure_report_names_the_hold_and_keeps_set_null_from_rewriting_
     assert held.until is not None
     assert held.until.year in (2015, 2016)
     engine.engine.dispose()
+
+
+@pytest.mark.parametrize("name", ["pagila", "sakila", "chinook_sqlite", "fides_sample"])
+def test_killed_mid_erasure_then_rerun_ends_like_an_uninterrupted_erasure(
+    name: str, tmp_path: Path
+) -> None:
+    from tests.datasets.samples import EXAMPLES
+    from tests.datasets.test_crash import kill_mid_erasure
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with loaded_samples(tmp_path / "a") as crashed, loaded_samples(tmp_path / "b") as clean:
+        sample, reference = crashed[name], clean[name]
+        customer = str(customer_ids(sample)[0])
+        before = snapshot(sa.create_engine(sample.url), sample.schemas)
+        kill_mid_erasure(
+            sample.url,
+            tmp_path,
+            str(EXAMPLES / sample.declaration),
+            str(EXAMPLES / "policy.yaml"),
+            sample.today.isoformat(),
+            f"customer_id:{customer}",
+        )
+        assert snapshot(sa.create_engine(sample.url), sample.schemas) == before
+        for target in (sample, reference):
+            engine = target.engine()
+            engine.erase([Subject.of(customer_id=customer)])
+            engine.engine.dispose()
+        clock = frozenset({"last_update"})
+        after = snapshot(sa.create_engine(sample.url), sample.schemas, clock)
+        assert after == snapshot(sa.create_engine(reference.url), reference.schemas, clock)
+        assert snapshot(sa.create_engine(sample.url), sample.schemas) != before
