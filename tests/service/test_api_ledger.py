@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -172,3 +173,29 @@ def test_a_withdrawal_through_one_worker_is_seen_at_once_by_another(
     assert after["allowed"] is False
     assert after["codes"] == ["consent_withdrawn"]
     other_app.state.gardien.engine.dispose()
+
+
+def test_concurrent_consent_writes_share_transactions_and_fail_alone(world: World) -> None:
+    writer = world.headers(Scope.CONSENTS_WRITE)
+
+    def give(i: int) -> int:
+        purpose = "orders" if i == 7 else "marketing"  # orders rests on a contract: refused
+        body = {"subject": f"email:c{i}@example.fr", "purposes": [purpose]}
+        return world.client.post("/api/v1/consents", json=body, headers=writer).status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(give, range(40)))
+    assert statuses[7] == 400
+    assert statuses[:7] + statuses[8:] == [201] * 39
+    decide = world.headers(Scope.DECISIONS)
+    allowed = [
+        world.client.post(
+            "/api/v1/decisions",
+            json={"subject": f"email:c{i}@example.fr", "purpose": "marketing", "categories": []},
+            headers=decide,
+        ).json()["allowed"]
+        for i in range(40)
+    ]
+    assert allowed == [i != 7 for i in range(40)]
+    audit = world.client.get("/api/v1/audit/verify", headers=world.headers(Scope.AUDIT)).json()
+    assert audit["intact"] is True

@@ -26,6 +26,7 @@ from gardien.requests.workflow import RequestWorkflow
 from gardien.service.api import api_router
 from gardien.service.auth import KeyVerifier
 from gardien.service.banner import LedgerBannerSink, banner_router
+from gardien.service.batching import ConsentWriter
 from gardien.service.console import router as console_router
 from gardien.service.context import ServiceContext, ServiceOptions
 from gardien.service.errors import install_error_handlers
@@ -86,6 +87,7 @@ def create_app(
         mailer=mailer,
         ledger=ledger,
         freshness=CacheFreshness(engine, ledger),
+        consent_writer=ConsentWriter(ledger),
         requests=RequestWorkflow(
             ledger,
             keys,

@@ -21,6 +21,7 @@ from gardien.notify import Mailer
 from gardien.policy.model import Policy
 from gardien.requests.workflow import RequestWorkflow
 from gardien.service.auth import KeyVerifier
+from gardien.service.batching import ConsentWriter
 from gardien.service.freshness import CacheFreshness
 from gardien.service.sessions import SessionStore
 from gardien.settings import Settings
@@ -71,11 +72,12 @@ class ServiceContext:
     mailer: Mailer
     ledger: Ledger
     freshness: CacheFreshness
+    consent_writer: ConsentWriter
     requests: RequestWorkflow
     sessions: SessionStore
 
 
-def context(request: Request) -> ServiceContext:
+async def context(request: Request) -> ServiceContext:
     """FastAPI dependency: the context of the app serving this request."""
     ctx = request.app.state.gardien
     assert isinstance(ctx, ServiceContext)

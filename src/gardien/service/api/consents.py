@@ -7,6 +7,7 @@ user agent, the time. A person is named in the body, never in the URL (URLs end 
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -16,6 +17,7 @@ from pydantic import BaseModel, Field
 from gardien.audit.events import JsonValue
 from gardien.ledger import (
     Channel,
+    ConsentChange,
     ConsentMethod,
     ConsentRecord,
     ConsentStatus,
@@ -99,21 +101,28 @@ class ConsentsOut(BaseModel):
 
 
 @writes.post("/consents", response_model=ConsentsOut, status_code=201, summary="Record consent")
-def record_consent(body: ConsentIn, request: Request, ctx: Context) -> ConsentsOut:
-    """Give, refuse or withdraw consent to one or more purposes, with one receipt."""
-    status = ConsentStatus(body.status)
-    records = {
-        ConsentStatus.GIVEN: ctx.ledger.give_consent,
-        ConsentStatus.REFUSED: ctx.ledger.refuse_consent,
-        ConsentStatus.WITHDRAWN: ctx.ledger.withdraw_consent,
-    }[status](
-        body.subject,
-        body.purposes,
-        channel=body.channel,
-        method=body.method,
-        notice_hash=body.notice_hash,
-        evidence=evidence_of(request, body.evidence),
-    )
+async def record_consent(body: ConsentIn, request: Request, ctx: Context) -> ConsentsOut:
+    """Give, refuse or withdraw consent to one or more purposes, with one receipt.
+
+    Written with the requests that arrive at the same time, in one transaction (group commit,
+    see :mod:`gardien.service.batching`).
+    """
+    receipt = str(uuid.uuid4())
+    evidence = evidence_of(request, body.evidence)
+    changes = [
+        ConsentChange(
+            body.subject,
+            purpose,
+            ConsentStatus(body.status),
+            channel=body.channel,
+            method=body.method,
+            notice_hash=body.notice_hash,
+            evidence=evidence,
+            receipt_id=receipt,
+        )
+        for purpose in dict.fromkeys(body.purposes)
+    ]
+    records = await ctx.consent_writer.record(changes)
     return ConsentsOut(records=[ConsentOut.of(r) for r in records])
 
 

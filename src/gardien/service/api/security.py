@@ -23,13 +23,13 @@ class Requires:
     def __init__(self, scope: Scope) -> None:
         self.scope = scope
 
-    def __call__(
+    async def __call__(
         self,
         request: Request,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-        ctx: Annotated[ServiceContext, Depends(context)],
     ) -> ApiKey:
         token = credentials.credentials if credentials is not None else None
+        ctx: ServiceContext = request.app.state.gardien
         key = ctx.verifier.verify(token)
         if not key.allows(self.scope):
             raise ForbiddenError(self.scope)
