@@ -3,7 +3,8 @@
     python -m tests.datasets.crash_child URL SIGNAL_FILE [DECLARATION POLICY TODAY KIND:VALUE]
 
 After the erasure's first write (DELETE or UPDATE) has run inside its transaction, the child
-writes SIGNAL_FILE and sleeps; the test kills it there with SIGKILL. Without the optional arguments it erases two people of the test shop.
+writes SIGNAL_FILE and sleeps; the test kills it there with SIGKILL. Without the optional
+arguments it erases two people of the test shop.
 """
 
 from __future__ import annotations
