@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
@@ -94,7 +97,10 @@ def test_an_unknown_purpose_exits_2_with_a_suggestion(db_url: str, master_key: s
     assert "did you mean 'marketing'" in result.output
 
 
-def test_a_missing_key_stops_with_a_clear_message(db_url: str) -> None:
+def test_a_missing_key_stops_with_a_clear_message(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no ./gardien.key here
     cli = CliRunner(
         env={
             "GARDIEN_DATABASE_URL": db_url,
