@@ -99,7 +99,7 @@ def create_backup(engine: Engine, provider: MasterKeyProvider, output: Path) -> 
     try:
         with (
             _payload(engine, contents) as source,
-            _opened(partial, "wb", "write the backup to") as dest,
+            _opened(partial, "wb", "write the backup to", shown=output) as dest,
         ):
             try:
                 manifest = write_encrypted(source, dest, provider, created_at=at)
@@ -368,11 +368,11 @@ def _scratch(folder: Path, prefix: str, suffix: str) -> Path:
 
 
 @contextlib.contextmanager
-def _opened(path: Path, mode: str, action: str) -> Iterator[BinaryIO]:
+def _opened(path: Path, mode: str, action: str, *, shown: Path | None = None) -> Iterator[BinaryIO]:
     try:
         handle = cast(BinaryIO, open(path, mode))  # noqa: SIM115 (closed below)
     except OSError as exc:
-        raise BackupIOError(path, action, exc) from None
+        raise BackupIOError(shown or path, action, exc) from None
     try:
         yield handle
     finally:
