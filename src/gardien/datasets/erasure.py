@@ -176,7 +176,12 @@ def plan_erasure(
         plans[name] = _table_plan(
             bound, tables, name, delete, held[name], kept_referenced[name], cyclic, hash_key, policy
         )
-    return ErasurePlan(bound.dataset.name, plans, _delete_order(bound, delete))
+    broken = [
+        link
+        for link in cyclic
+        if all(bound.tables[link.child].column_info(c).nullable for c in link.child_columns)
+    ]
+    return ErasurePlan(bound.dataset.name, plans, _delete_order(bound, delete, broken))
 
 
 Held = dict[Key, dict[str, tuple[str, date | None]]]
@@ -386,14 +391,17 @@ def _per_hold(columns: Mapping[str, tuple[str, date | None]]) -> dict[str, date 
     return {h: _latest(ends) for h, ends in out.items()}
 
 
-def _delete_order(bound: BoundDataset, delete: Mapping[str, set[Key]]) -> tuple[str, ...]:
-    """Tables with deletes, children before parents (cycles kept together)."""
+def _delete_order(
+    bound: BoundDataset, delete: Mapping[str, set[Key]], broken: Sequence[BoundLink]
+) -> tuple[str, ...]:
+    """Tables with deletes, children before parents; links nulled first (``broken``) no longer
+    order them, which is how a cycle is broken."""
     names = [n for n, keys in delete.items() if keys]
     edges = {
         n: {
             link.parent
             for link in bound.links
-            if link.child == n and link.parent in names and link.parent != n
+            if link.child == n and link.parent in names and link.parent != n and link not in broken
         }
         for n in names
     }
