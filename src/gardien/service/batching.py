@@ -12,7 +12,11 @@ requests are written one by one so that only the faulty one fails.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import fcntl
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 
@@ -21,9 +25,40 @@ from gardien.ledger import ConsentChange, ConsentRecord, Ledger
 MAX_BATCH = 500
 
 
+class WriterTurn:
+    """Whose turn it is to write a SQLite ledger, across the worker processes.
+
+    SQLite has one writer; a second one waits in its busy handler, which *sleeps* (up to 100 ms
+    a try) rather than waking when the lock is released, and two workers writing at once then
+    wait for each other in sleeps. An exclusive ``flock`` on a file beside the database queues
+    them in the kernel instead, which wakes the next one as soon as the lock is free.
+    """
+
+    def __init__(self, database: Path) -> None:
+        self._path = database.with_name(database.name + ".write-lock")
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+
+def writer_turn(ledger: Ledger) -> WriterTurn | None:
+    """A :class:`WriterTurn` for a SQLite file; None elsewhere (PostgreSQL queues fairly)."""
+    url = ledger.engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return WriterTurn(Path(url.database))
+
+
 class ConsentWriter:
     def __init__(self, ledger: Ledger, max_batch: int = MAX_BATCH) -> None:
         self._ledger = ledger
+        self._turn = writer_turn(ledger)
         self._max = max_batch
         self._pending: list[
             tuple[Sequence[ConsentChange], asyncio.Future[list[ConsentRecord]]]
@@ -50,19 +85,25 @@ class ConsentWriter:
         finally:
             self._flushing = False
 
+    def _record(self, changes: Sequence[ConsentChange]) -> list[ConsentRecord]:
+        if self._turn is None:
+            return self._ledger.record_consents(changes)
+        with self._turn.held():
+            return self._ledger.record_consents(changes)
+
     async def _write(
         self, batch: list[tuple[Sequence[ConsentChange], asyncio.Future[list[ConsentRecord]]]]
     ) -> None:
         everything = [c for changes, _ in batch for c in changes]
         try:
-            records = await run_in_threadpool(self._ledger.record_consents, everything)
+            records = await run_in_threadpool(self._record, everything)
         except Exception as exc:
             if len(batch) == 1:
                 batch[0][1].set_exception(exc)
                 return
             for changes, done in batch:
                 try:
-                    done.set_result(await run_in_threadpool(self._ledger.record_consents, changes))
+                    done.set_result(await run_in_threadpool(self._record, changes))
                 except Exception as exc:  # the request's own error, reported to it alone
                     done.set_exception(exc)
             return

@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
 from gardien.audit.events import JsonValue
@@ -101,7 +101,7 @@ class ConsentsOut(BaseModel):
 
 
 @writes.post("/consents", response_model=ConsentsOut, status_code=201, summary="Record consent")
-async def record_consent(body: ConsentIn, request: Request, ctx: Context) -> ConsentsOut:
+async def record_consent(body: ConsentIn, request: Request, ctx: Context) -> Response:
     """Give, refuse or withdraw consent to one or more purposes, with one receipt.
 
     Written with the requests that arrive at the same time, in one transaction (group commit,
@@ -123,7 +123,8 @@ async def record_consent(body: ConsentIn, request: Request, ctx: Context) -> Con
         for purpose in dict.fromkeys(body.purposes)
     ]
     records = await ctx.consent_writer.record(changes)
-    return ConsentsOut(records=[ConsentOut.of(r) for r in records])
+    out = ConsentsOut(records=[ConsentOut.of(r) for r in records])
+    return Response(out.model_dump_json(), status_code=201, media_type="application/json")
 
 
 class ObjectionIn(BaseModel):
