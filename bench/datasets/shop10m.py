@@ -153,12 +153,12 @@ def main() -> None:
         gardien = DatasetEngine(dataset, engine, policy=policy, today=TODAY)
         clock = DbClock(engine)
         rng = random.Random(7)
-        people = rng.sample(range(1, customers + 1), args.samples + 2 * args.queued)
-        probe, one_by_one, batched = (
-            people[: args.samples],
-            people[args.samples : args.samples + args.queued],
-            people[args.samples + args.queued :],
-        )
+        people = rng.sample(range(1, customers + 1), 2 * args.samples + 2 * args.queued)
+        # Different people for access and erasure, so that neither finds the other's rows in
+        # the cache: both are measured cold, as a request would be.
+        probe, erased = people[: args.samples], people[args.samples : 2 * args.samples]
+        rest = people[2 * args.samples :]
+        one_by_one, batched = rest[: args.queued], rest[args.queued :]
         gardien.locate(Subject.of(customer_id="1"))  # reflect once, warm the pool
 
         def access(cid: int) -> None:
@@ -170,7 +170,7 @@ def main() -> None:
         access_times = [timed(clock, lambda c=c: access(c)) for c in probe]
         erase_times = [
             timed(clock, lambda c=c: gardien.erase([Subject.of(email=f"c{c}@example.fr")]))
-            for c in probe
+            for c in erased
         ]
         start = time.perf_counter()
         for cid in one_by_one:

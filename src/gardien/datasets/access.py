@@ -75,9 +75,12 @@ def _stream(
     rows = footprint.tables[name]
     table = rows.table
     order = [table.col(c) for c in table.key]
-    for condition in where_in(conn, table, table.key, rows.owned | rows.shared):
+    keys = rows.owned | rows.shared
+    # A server-side cursor only pays off for many rows; a person usually has a few dozen.
+    options: dict[str, int] = {"yield_per": 1000} if len(keys) > 10_000 else {}
+    for condition in where_in(conn, table, table.key, keys):
         statement = sa.select(*(table.col(c) for c in wanted)).where(condition).order_by(*order)
-        yield from conn.execute(statement.execution_options(yield_per=1000))
+        yield from conn.execute(statement.execution_options(**options))
 
 
 def portable_categories(policy: Policy, purposes: Iterable[str] | None = None) -> set[str]:
