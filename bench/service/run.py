@@ -38,7 +38,7 @@ from pydantic import SecretStr
 
 REPO = Path(__file__).resolve().parents[2]
 POLICY = REPO / "examples" / "001-boutique.yaml"
-GARDIEN = REPO / ".venv" / "bin" / "gardien"
+GARDIEN = Path(sys.executable).parent / "gardien"
 PG_ADMIN = os.environ.get(
     "GARDIEN_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from gardien.service import Scope, ServiceOptions, create_app
@@ -172,6 +173,7 @@ def test_a_withdrawal_through_one_worker_is_seen_at_once_by_another(
     after = other.post("/api/v1/decisions", json=question, headers=decide).json()
     assert after["allowed"] is False
     assert after["codes"] == ["consent_withdrawn"]
+    other_app.state.gardien.freshness.close()
     other_app.state.gardien.engine.dispose()
 
 
@@ -199,3 +201,30 @@ def test_concurrent_consent_writes_share_transactions_and_fail_alone(world: Worl
     assert allowed == [i != 7 for i in range(40)]
     audit = world.client.get("/api/v1/audit/verify", headers=world.headers(Scope.AUDIT)).json()
     assert audit["intact"] is True
+
+
+@pytest.mark.postgres
+def test_on_postgresql_decisions_follow_a_withdrawal_made_through_another_worker(
+    pg_world: World, tmp_path: Path
+) -> None:
+    other_app = create_app(
+        pg_world.settings, options=ServiceOptions(outbox=tmp_path / "o2", key_cache_seconds=0.0)
+    )
+    other = TestClient(other_app, raise_server_exceptions=False)
+    question = {"subject": MARIE, "purpose": "marketing", "categories": ["contact"]}
+    decide = pg_world.headers(Scope.DECISIONS)
+    writer = pg_world.headers(Scope.CONSENTS_WRITE)
+    given = pg_world.client.post(
+        "/api/v1/consents", json={"subject": MARIE, "purposes": ["marketing"]}, headers=writer
+    )
+    assert given.status_code == 201, given.text
+    assert other.post("/api/v1/decisions", json=question, headers=decide).json()["allowed"]
+    pg_world.client.post(
+        "/api/v1/consents",
+        json={"subject": MARIE, "purposes": ["marketing"], "status": "withdrawn"},
+        headers=writer,
+    )
+    after = other.post("/api/v1/decisions", json=question, headers=decide).json()
+    assert after["codes"] == ["consent_withdrawn"]
+    other_app.state.gardien.freshness.close()
+    other_app.state.gardien.engine.dispose()

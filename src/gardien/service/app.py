@@ -107,6 +107,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        ctx.freshness.close()
         engine.dispose()
 
     app = FastAPI(

@@ -24,8 +24,8 @@ _HEAD = "SELECT seq FROM gardien_audit_head WHERE id = 1"
 class CacheFreshness:
     """Empties ``ledger``'s state cache whenever the audit head has moved.
 
-    The head is read on a connection of its own per thread, in autocommit (each read sees the
-    latest commit), straight through the driver: this runs before every decision.
+    The head is read on one connection of its own, outside the pool, in autocommit (each read
+    sees the latest commit) and straight through the driver: this runs before every decision.
     """
 
     def __init__(self, engine: Engine, ledger: Ledger) -> None:
@@ -33,32 +33,31 @@ class CacheFreshness:
         self._ledger = ledger
         self._seen: int | None = None
         self._lock = threading.Lock()
-        self._local = threading.local()
+        self._connection: Any = None
+        self._cursor: Any = None
 
-    def _cursor(self) -> Any:
-        cursor = getattr(self._local, "cursor", None)
-        if cursor is None:
-            proxied = self._engine.raw_connection()
-            proxied.detach()  # a connection of this thread's own, outside the pool
-            driver = proxied.driver_connection
-            if self._engine.dialect.name != "sqlite":
-                driver.autocommit = True  # type: ignore[union-attr]
-            cursor = proxied.cursor()
-            self._local.cursor = cursor
-            self._local.connection = proxied
-        return cursor
+    def _open(self) -> Any:
+        proxied = self._engine.raw_connection()
+        driver = proxied.driver_connection
+        proxied.detach()
+        if self._engine.dialect.name != "sqlite":
+            driver.autocommit = True  # type: ignore[union-attr]
+        self._connection = proxied
+        self._cursor = proxied.cursor()
+        return self._cursor
 
     def head(self) -> int:
-        try:
-            cursor = self._cursor()
-            cursor.execute(_HEAD)
-            row = cursor.fetchone()
-        except Exception:
-            # A dropped connection (database restart): open a new one once, then fail loudly.
-            self._local.cursor = None
-            cursor = self._cursor()
-            cursor.execute(_HEAD)
-            row = cursor.fetchone()
+        with self._lock:
+            try:
+                cursor = self._cursor or self._open()
+                cursor.execute(_HEAD)
+                row = cursor.fetchone()
+            except Exception:
+                # A dropped connection (database restart): open a new one once, then fail.
+                self.close()
+                cursor = self._open()
+                cursor.execute(_HEAD)
+                row = cursor.fetchone()
         return int(row[0])
 
     def ensure(self) -> None:
@@ -68,3 +67,11 @@ class CacheFreshness:
                 if head != self._seen:
                     self._ledger.invalidate()
                     self._seen = head
+
+    def close(self) -> None:
+        connection, self._connection, self._cursor = self._connection, None, None
+        if connection is not None:
+            try:
+                connection.close()
+            except Exception:  # closing a broken connection: nothing left to release
+                return
