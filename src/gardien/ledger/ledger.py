@@ -57,6 +57,7 @@ from gardien.ledger.store import (
     load_states,
     read_subject_file,
 )
+from gardien.ledger.sync import ChangeFeed, decide_from_database, open_feed
 from gardien.policy.loader import load_policy
 from gardien.policy.model import Policy
 from gardien.settings import Settings
@@ -95,6 +96,7 @@ class Ledger:
         self._vault = vault
         self._trail = AuditTrail(vault.audit_key())
         self._cache = StateCache(cache_size)
+        self._feed: ChangeFeed | None = None
         self._group = GroupCommit(self._commit)
         self._clock = clock or (lambda: datetime.now(UTC))
         at = self._clock()
@@ -133,7 +135,29 @@ class Ledger:
         return cls(engine, policy, IdentifierVault(provider), **options)
 
     def close(self) -> None:
+        self.unsubscribe()
         self.engine.dispose()
+
+    # --- several processes (issue 9) ------------------------------------------------------
+
+    def subscribe(self, **options: Any) -> ChangeFeed:
+        """Follow changes made by other processes; needed whenever more than one writes.
+
+        Returns the running feed (a context manager); raises :class:`ConfigurationError` if it
+        cannot start. See :mod:`gardien.ledger.sync` and ``docs/multi-process.md``.
+        """
+        if self._feed is None:
+            self._feed = open_feed(self.engine, self._cache, **options).start()
+        return self._feed
+
+    def unsubscribe(self) -> None:
+        feed, self._feed = self._feed, None
+        if feed is not None:
+            feed.close()
+
+    @property
+    def feed(self) -> ChangeFeed | None:
+        return self._feed
 
     def __enter__(self) -> Ledger:
         return self
@@ -297,7 +321,7 @@ class Ledger:
             self._trail.append(conn, pending, actor=jobs[0].actor, at=jobs[0].at)
         for name, person in persons.items():
             self._cache.invalidate(name)
-            self._cache.invalidate_person(person.id)
+            self._cache.invalidate_ref(person.ref)
 
     def add_identifier(
         self,
@@ -329,14 +353,14 @@ class Ledger:
                 events.append(Pending(IdentifierAdded(extra.kind.value), person.ref))
             self._trail.append(conn, events, actor=who, at=when)
         self._cache.invalidate(extra)
-        self._cache.invalidate_person(person.id)
+        self._cache.invalidate_ref(person.ref)
 
     # --- reading and deciding -------------------------------------------------------------
 
     def state(self, subject: Subject) -> PersonState:
-        """The person's state, from the cache or the database."""
+        """The person's state, from the cache (when trusted) or the database."""
         name = as_identifier(subject)
-        cached = self._cache.get(name)
+        cached = self._cache.get(name) if self._cache.trusted else None
         if cached is not None:
             return cached
         return self.states([name])[name]
@@ -344,24 +368,29 @@ class Ledger:
     def states(self, subjects: Iterable[Subject]) -> dict[Identifier, PersonState]:
         """Several states at once; the misses are loaded set-based, in one snapshot."""
         names = [as_identifier(s) for s in subjects]
+        cache = self._cache
+        if not cache.trusted:  # the feed is not sure of it: read everything, keep nothing
+            return self._load(names)
         found: dict[Identifier, PersonState] = {}
         missing = []
         for name in names:
-            cached = self._cache.get(name)
+            cached = cache.get(name)
             if cached is None:
                 missing.append(name)
             else:
                 found[name] = cached
         if missing:
-            with read_transaction(self.engine) as conn:
-                persons = find_people(conn, {n: self._vault.digest(n) for n in missing})
-                loaded = load_states(conn, list(set(persons.values())))
-            for name in missing:
-                person = persons.get(name)
-                state = NOBODY if person is None else loaded[person.id]
-                self._cache.put(name, None if person is None else person.id, state)
+            since = cache.mark()  # before reading: a change after it voids what is read
+            for name, state in self._load(missing).items():
+                cache.put(name, state, since)
                 found[name] = state
         return found
+
+    def _load(self, names: Sequence[Identifier]) -> dict[Identifier, PersonState]:
+        with read_transaction(self.engine) as conn:
+            persons = find_people(conn, {n: self._vault.digest(n) for n in names})
+            loaded = load_states(conn, list(set(persons.values())))
+        return {n: NOBODY if n not in persons else loaded[persons[n].id] for n in names}
 
     def decide(
         self,
@@ -370,16 +399,25 @@ class Ledger:
         categories: Iterable[str],
         now: float | None = None,
     ) -> Decision:
-        """May ``purpose`` use ``categories`` of this person? See :func:`decide`."""
-        return decide(self.index, self.state(subject), purpose, categories, now)
+        """May ``purpose`` use ``categories`` of this person? See :func:`decide`.
+
+        When the cache is not known to be current, the state is read from the database (or,
+        if it cannot be, the answer is a denial) and the reasons say so.
+        """
+        if self._cache.trusted:
+            return decide(self.index, self.state(subject), purpose, categories, now)
+        asked = (as_identifier(subject), purpose, frozenset(categories))
+        return decide_from_database(self.index, self._load, [asked], now)[0]
 
     def decide_many(
         self, questions: Iterable[tuple[Subject, str, Iterable[str]]], now: float | None = None
     ) -> list[Decision]:
         """The batch form: states loaded together, then one decision per question."""
-        asked = [(as_identifier(s), p, c) for s, p, c in questions]
-        states = self.states([s for s, _, _ in asked])
+        asked = [(as_identifier(s), p, frozenset(c)) for s, p, c in questions]
         at = self._clock().timestamp() if now is None else now
+        if not self._cache.trusted:
+            return decide_from_database(self.index, self._load, asked, at)
+        states = self.states([s for s, _, _ in asked])
         return [decide(self.index, states[s], p, c, at) for s, p, c in asked]
 
     def invalidate(self, subject: Subject | None = None) -> None:

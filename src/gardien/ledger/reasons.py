@@ -25,6 +25,10 @@ class ReasonCode(StrEnum):
     OBJECTION = "objection"
     RESTRICTED = "restricted"
     ERASED = "erased"
+    STATE_READ_FROM_DATABASE = "state_read_from_database"
+    """The cache was not known to be current (issue 9): the state was read from the database."""
+    STATE_UNCONFIRMED = "state_unconfirmed"
+    """Denied: the cache was not known to be current and the database could not be read."""
 
 
 _TEXTS: dict[ReasonCode, tuple[str, str]] = {
@@ -80,6 +84,17 @@ _TEXTS: dict[ReasonCode, tuple[str, str]] = {
     ReasonCode.ERASED: (
         "Les données de cette personne ont été effacées (art. 17).",
         "This person's data has been erased (art. 17).",
+    ),
+    ReasonCode.STATE_READ_FROM_DATABASE: (
+        "Cache non garanti à jour : l'état de la personne a été lu dans la base de données.",
+        "Cache not known to be current; read from the database.",
+    ),
+    ReasonCode.STATE_UNCONFIRMED: (
+        "Refusé : impossible de confirmer l'état actuel du consentement (et des oppositions, "
+        "limitations, effacements) ; le cache n'est pas garanti à jour et la base de données "
+        "est injoignable.",
+        "Denied: cannot confirm current consent state (nor objections, restrictions, erasure): "
+        "the cache is not known to be current and the database cannot be read.",
     ),
 }
 

@@ -1,0 +1,227 @@
+"""The change feed: one background thread per process that keeps a state cache current.
+
+The thread follows the database's change log (PostgreSQL ``LISTEN``, or reading new audit
+entries elsewhere) and drops, from the cache, every person a committed change names. It alone
+decides whether the cache may be trusted (``StateCache.trusted``, a flag the hot path reads):
+
+- it sets the flag only after it is following the log **and** has emptied the cache, so what
+  the cache holds afterwards was read after the feed started listening (resynchronisation);
+- it clears the flag as soon as it loses the log (connection lost, database unreachable, a gap
+  in the sequence), and a watchdog clears it when the thread has not proved itself alive for
+  ``lease`` seconds (a hung connection, a dead thread, a forked child);
+- it then reconnects every ``retry`` seconds and resynchronises before trusting again.
+
+While the flag is down, :class:`~gardien.ledger.Ledger` reads states from the database or
+denies (:mod:`gardien.ledger.sync.fallback`), never answers from the cache. GDPR art. 7(3) and
+21(3): a withdrawal or an objection made through any process is obeyed by every process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from gardien.errors import ConfigurationError
+from gardien.ledger.cache import StateCache
+from gardien.ledger.sync.change import Change, ChangeKind
+
+log = logging.getLogger("gardien.ledger.sync")
+
+
+@dataclass(frozen=True)
+class FeedStatus:
+    """Where a feed stands, for operators, health checks and tests."""
+
+    backend: str
+    current: bool
+    """The cache is trusted: every change committed up to ``last_seq`` has been applied."""
+    last_seq: int | None
+    connects: int
+    """Successful (re)connections, each followed by a resynchronisation."""
+    losses: int
+    """Times the feed lost the log (or the watchdog gave up on it) and stopped trusting."""
+    applied: int
+    """Changes applied to the cache."""
+    last_error: str | None
+
+
+class ChangeFeed(ABC):
+    """Follows the change log in a thread; subclasses say how to connect and to wait."""
+
+    backend = "?"
+
+    def __init__(
+        self,
+        cache: StateCache,
+        *,
+        heartbeat: float = 0.5,
+        lease: float = 3.0,
+        retry: float = 0.5,
+    ) -> None:
+        if lease <= heartbeat:
+            raise ValueError("the lease must be longer than the heartbeat")
+        self.cache = cache
+        self.heartbeat = heartbeat
+        self.lease = lease
+        self.retry = retry
+        self._stop = threading.Event()
+        self._synced = threading.Event()
+        self._alive_at = 0.0
+        self._last_seq: int | None = None
+        self._connects = 0
+        self._losses = 0
+        self._applied = 0
+        self._error: str | None = None
+        self._threads: list[threading.Thread] = []
+
+    # --- what a backend provides ----------------------------------------------------------
+
+    @abstractmethod
+    def _connect(self) -> int:
+        """Open the connection and start following the log; return the log's current seq."""
+
+    @abstractmethod
+    def _wait(self) -> Iterable[Change]:
+        """Changes committed since the last call, waiting up to ``heartbeat`` for some.
+
+        Yields them as they arrive; raises when the connection is lost. Returning proves the
+        connection alive.
+        """
+
+    @abstractmethod
+    def _disconnect(self) -> None:
+        """Close the connection, ignoring errors."""
+
+    # --- life cycle -----------------------------------------------------------------------
+
+    def start(self, timeout: float = 10.0) -> ChangeFeed:
+        """Start following; fail loudly if the feed is not current within ``timeout``."""
+        self.cache.trusted = False
+        for target, name in ((self._run, "follow"), (self._watch, "watchdog")):
+            thread = threading.Thread(target=target, name=f"gardien-sync-{name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        if not self._synced.wait(timeout):
+            self.close()
+            raise ConfigurationError(
+                f"the ledger's change feed ({self.backend}) could not start: "
+                f"{self._error or 'timed out'}"
+            )
+        return self
+
+    def close(self) -> None:
+        """Stop following. The cache is trusted again, as in a process that never subscribed."""
+        self._stop.set()
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(self.heartbeat + self.retry + 5)
+        self._threads.clear()
+        self.cache.clear()
+        self.cache.trusted = True
+
+    def __enter__(self) -> ChangeFeed:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @property
+    def current(self) -> bool:
+        return self.cache.trusted and not self._stop.is_set()
+
+    def status(self) -> FeedStatus:
+        return FeedStatus(
+            self.backend,
+            self.current,
+            self._last_seq,
+            self._connects,
+            self._losses,
+            self._applied,
+            self._error,
+        )
+
+    def wait_current(self, timeout: float) -> bool:
+        """Wait until the cache is trusted again (after a loss); True if it is."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.current:
+                return True
+            time.sleep(0.005)
+        return self.current
+
+    # --- the threads ----------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._follow()
+            except Exception as exc:  # any failure of the log means: stop trusting, retry
+                self._lost(exc)
+            finally:
+                self._disconnect()
+            self._stop.wait(self.retry)
+
+    def _follow(self) -> None:
+        self._last_seq = self._connect()
+        # Resynchronise: everything cached so far may predate a change we did not hear of.
+        self.cache.clear()
+        self._alive_at = time.monotonic()
+        self._connects += 1
+        self._error = None
+        self.cache.trusted = True
+        self._synced.set()
+        while not self._stop.is_set():
+            for change in self._wait():
+                self._apply(change)
+            self._alive_at = time.monotonic()
+            if not self.cache.trusted:
+                raise _DistrustedError("the watchdog stopped trusting the cache")
+
+    def _apply(self, change: Change) -> None:
+        last = self._last_seq
+        if last is not None and change.seq <= last:
+            return  # already in the state read at (re)connection
+        if last is not None and change.seq != last + 1:
+            raise _GapError(f"change log gap: expected seq {last + 1}, got {change.seq}")
+        self._last_seq = change.seq
+        self._applied += 1
+        kind = change.kind
+        if kind is ChangeKind.PERSON:
+            assert change.ref is not None
+            self.cache.invalidate_ref(change.ref)
+        elif kind is ChangeKind.NEW_NAME:
+            assert change.ref is not None
+            self.cache.invalidate_ref(change.ref)
+            self.cache.invalidate_unknown()
+        elif kind is ChangeKind.EVERYONE:
+            self.cache.clear()
+
+    def _lost(self, exc: Exception) -> None:
+        was_trusted = self.cache.trusted
+        self.cache.trusted = False
+        if self._stop.is_set():
+            return
+        self._error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if was_trusted:
+            self._losses += 1
+            log.warning("ledger change feed lost (%s); reading from the database", self._error)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.heartbeat / 2):
+            if self.cache.trusted and time.monotonic() - self._alive_at > self.lease:
+                self.cache.trusted = False
+                self._losses += 1
+                self._error = f"no sign of life from the change feed for {self.lease:g} s"
+                log.warning("ledger change feed silent; reading from the database")
+
+
+class _GapError(Exception):
+    pass
+
+
+class _DistrustedError(Exception):
+    pass

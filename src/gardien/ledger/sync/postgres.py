@@ -1,0 +1,78 @@
+"""The change feed on PostgreSQL: ``LISTEN gardien_ledger`` on a connection of its own.
+
+The trigger of migration ``0008_ledger_change_feed`` sends one notification per audit entry,
+inside the writing transaction, so PostgreSQL delivers it at commit, in commit order, to every
+listening process on every machine: no extra server. The listening connection is in autocommit
+and does nothing else; TCP keepalives make a silently dead peer show up within seconds.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+from sqlalchemy.engine import Engine
+
+from gardien.errors import ConfigurationError
+from gardien.ledger.cache import StateCache
+from gardien.ledger.sync.change import CHANNEL, Change, parse_notification
+from gardien.ledger.sync.feed import ChangeFeed
+
+_KEEPALIVES = {
+    "keepalives": 1,
+    "keepalives_idle": 5,
+    "keepalives_interval": 2,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 10_000,
+    "connect_timeout": 5,
+}
+
+
+class PostgresFeed(ChangeFeed):
+    """Listens for the ledger's notifications; see the module docstring."""
+
+    backend = "postgresql"
+
+    def __init__(self, engine: Engine, cache: StateCache, **options: Any) -> None:
+        super().__init__(cache, **options)
+        args, kwargs = engine.dialect.create_connect_args(engine.url)
+        self._args = list(args)
+        self._kwargs = {**_KEEPALIVES, **kwargs}
+        self._conn: psycopg.Connection[Any] | None = None
+        self.backend_pid: int | None = None
+        """The server process of the listening connection (``pg_terminate_backend`` kills it)."""
+
+    def _connect(self) -> int:
+        conn = psycopg.connect(*self._args, **self._kwargs, autocommit=True)
+        self._conn = conn
+        trigger = conn.execute(
+            "SELECT 1 FROM pg_trigger WHERE tgname = 'gardien_ledger_notify' AND NOT tgisinternal"
+        ).fetchone()
+        if trigger is None:
+            raise ConfigurationError(
+                "the ledger's change-feed trigger is missing; run `gardien db upgrade`"
+            )
+        conn.execute(f"LISTEN {CHANNEL}")
+        # Read the head only now: a change committed from here on is also announced to us.
+        row = conn.execute("SELECT seq, pg_backend_pid() FROM gardien_audit_head WHERE id = 1")
+        seq, pid = row.fetchone() or (0, None)
+        self.backend_pid = pid
+        return int(seq)
+
+    def _wait(self) -> Iterator[Change]:
+        conn = self._conn
+        assert conn is not None
+        for notify in conn.notifies(timeout=self.heartbeat):
+            change = parse_notification(notify.payload)
+            if change is not None:
+                yield change
+        conn.execute("SELECT 1")  # quiet is not proof of life: the connection must answer
+
+    def _disconnect(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            # Closing a broken connection may fail too; it is gone either way.
+            with contextlib.suppress(Exception):
+                conn.close()
