@@ -18,8 +18,8 @@ from sqlalchemy.engine import Connection
 
 from gardien.datasets._sql import normalise, where_in
 from gardien.datasets.binding import BoundDataset, BoundTable, Key
-from gardien.datasets.erasure import ErasurePlan, Unlink
 from gardien.datasets.errors import ErasureAbortedError
+from gardien.datasets.plan import ErasurePlan, Unlink
 from gardien.datasets.traversal import Footprint
 
 
