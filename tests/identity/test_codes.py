@@ -154,3 +154,17 @@ def test_a_code_can_be_sent_to_a_contact_other_than_the_identifier(
     codes.issue_code("customer:42", "request:R-2", send_to="client42@example.fr")
     code = code_in(outbox, "client42@example.fr")
     assert codes.check_code("customer:42", "request:R-2", f" {code[:3]} {code[3:]} ").ok
+
+
+def test_old_codes_are_forgotten(
+    codes: OneTimeCodes, engine: Engine, outbox: Outbox, clock: Clock
+) -> None:
+    codes.issue_code("marie@example.fr", "signin")
+    clock.advance(hours=2)
+    assert codes.forget_old_codes(timedelta(hours=1)) == 1
+    codes.issue_code("paul@example.fr", "signin")
+    clock.advance(days=1, minutes=1)
+    codes.issue_code("lea@example.fr", "signin")  # issuing forgets what is a day old
+    with engine.connect() as conn:
+        left = conn.execute(sa.select(sa.func.count()).select_from(identity_codes)).scalar_one()
+    assert left == 1

@@ -156,6 +156,7 @@ class OneTimeCodes:
         self, conn: Connection, identifier: str, purpose: str, send_to: str | None, lang: str
     ) -> IssuedCode:
         now = self._clock()
+        self._forget(conn, now - max(self.issue_window, self.lifetime, timedelta(days=1)))
         subject = self.subject_digest(identifier)
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         expires_at = now + self.lifetime
@@ -203,6 +204,16 @@ class OneTimeCodes:
             )
         )
         return IssuedCode(purpose=purpose, expires_at=expires_at, code=code)
+
+    def forget_old_codes(self, older_than: timedelta = timedelta(days=1)) -> int:
+        """Delete codes issued more than ``older_than`` ago (GDPR art. 5(1)(e): a used or
+        expired code proves nothing any more); returns how many went. Issuing calls it."""
+        with write_transaction(self._engine) as conn:
+            return self._forget(conn, self._clock() - older_than)
+
+    def _forget(self, conn: Connection, before: datetime) -> int:
+        result = conn.execute(identity_codes.delete().where(identity_codes.c.issued_at < before))
+        return int(result.rowcount or 0)
 
     def check_code(
         self, identifier: str, purpose: str, code: str, *, conn: Connection | None = None
