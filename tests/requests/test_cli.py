@@ -69,6 +69,12 @@ def test_an_erasure_from_the_command_line(env: Path, shop_url: str) -> None:
     assert "erasure-report.html" in done
     shown = json.loads(gardien("request", "show", ref.group(0), "--json"))
     assert shown["status"] == "completed"
+    assert {s["step"]: s["status"] for s in shown["steps"]} == {
+        "dataset:shop": "done",
+        "ledger:erasure": "done",
+        "art19:recipients": "done",
+    }
+    assert "step         dataset:shop: done" in gardien("request", "show", ref.group(0))
     assert shown["due_at"].startswith("2026-12-") or shown["due_at"] > shown["received_at"]
     report = json.loads((env / "requests" / ref.group(0) / "erasure-report.json").read_text())
     assert report["kept"][0]["law"] == "Code de commerce L123-22"

@@ -297,10 +297,22 @@ def show(
     """One request: status, deadline, reasons, outcome."""
     with reported_errors(), workflow_from(policy, database_url, key_file) as workflow:
         request = workflow.get(ref)
+        steps = workflow.steps(ref)
     if as_json:
-        out.print(json.dumps(request_json(request), ensure_ascii=False, indent=2), markup=False)
+        shown = request_json(request)
+        shown["steps"] = [
+            {"step": s.step, "status": s.status, "error": s.error, "result": s.result}
+            for s in steps
+        ]
+        out.print(json.dumps(shown, ensure_ascii=False, indent=2, default=str), markup=False)
         return
     _print_request(request)
+    for step in steps:
+        out.print(
+            f"  step         {step.step}: {step.status}"
+            + (f" — {step.error}" if step.error else ""),
+            markup=False,
+        )
     if request.outcome:
         out.print("  outcome      " + json.dumps(request.outcome, ensure_ascii=False), markup=False)
 

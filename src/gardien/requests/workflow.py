@@ -45,10 +45,12 @@ from gardien.requests.model import (
 )
 from gardien.requests.store import (
     SealedDetails,
+    Step,
     insert_request,
     list_requests,
     load_request,
     load_sealed,
+    load_steps,
     new_ref,
     update_request,
 )
@@ -324,6 +326,11 @@ class RequestWorkflow:
         with read_transaction(self.engine) as conn:
             found = list_requests(conn, include_closed=include_closed)
         return sorted(found, key=lambda r: (not r.is_overdue(now), r.due_at))
+
+    def steps(self, ref: str) -> list[Step]:
+        """What runs of the request did so far, step by step (``done``, ``failed``, …)."""
+        with read_transaction(self.engine) as conn:
+            return list(load_steps(conn, load_request(conn, ref).ref).values())
 
     def requests_of(self, subject: Identifier | str) -> list[DataSubjectRequest]:
         """Every request a person made (for their access package)."""
