@@ -168,7 +168,10 @@ def main() -> None:
     print("\n| database | customers | one by one | one batch | speed-up |")
     print("|---|---|---|---|---|")
     for name, n, single_s, batch_s in batching:
-        print(f"| {name} | {n} | {single_s:.1f} s | {batch_s:.2f} s | {single_s / batch_s:.0f}x |")
+        print(
+            f"| {name} | {n} | {single_s * 1000:,.0f} ms | {batch_s * 1000:,.0f} ms | "
+            f"{single_s / batch_s:.1f}x |"
+        )
     print(
         "\n| database | links found / needed | personal columns classified right | missed | wrong |"
     )
