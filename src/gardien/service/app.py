@@ -34,6 +34,7 @@ from gardien.service.freshness import CacheFreshness
 from gardien.service.pages import install_page_handlers
 from gardien.service.portal import router as portal_router
 from gardien.service.sessions import SessionStore
+from gardien.service.worker import WorkerHeader
 from gardien.settings import Settings
 from gardien.storage import check_reachable, create_engine, require_current
 from gardien.vault import FieldCipher, derive_subkey, load_master_keys
@@ -106,7 +107,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Each worker follows the ledger's changes (issue 9): see docs/multi-process.md.
+        ledger.subscribe()
         yield
+        ledger.unsubscribe()
         ctx.freshness.close()
         engine.dispose()
 
@@ -122,6 +126,7 @@ def create_app(
         ),
     )
     app.state.gardien = ctx
+    app.add_middleware(WorkerHeader)
     install_error_handlers(app)
     install_page_handlers(app)
     app.include_router(api_router, prefix=API_PREFIX)

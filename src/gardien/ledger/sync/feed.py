@@ -69,6 +69,7 @@ class ChangeFeed(ABC):
         self.lease = lease
         self.retry = retry
         self._stop = threading.Event()
+        self._interrupt = threading.Event()
         self._synced = threading.Event()
         self._alive_at = 0.0
         self._last_seq: int | None = None
@@ -129,6 +130,15 @@ class ChangeFeed(ABC):
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    def interrupt(self) -> None:
+        """Drop the connection as a network failure would, then recover (drills and tests)."""
+        self._interrupt.set()
+
+    def _check_interrupt(self) -> None:
+        if self._interrupt.is_set():
+            self._interrupt.clear()
+            raise ConnectionError("change feed interrupted")
+
     @property
     def current(self) -> bool:
         return self.cache.trusted and not self._stop.is_set()
@@ -177,6 +187,7 @@ class ChangeFeed(ABC):
         while not self._stop.is_set():
             for change in self._wait():
                 self._apply(change)
+            self._check_interrupt()
             self._alive_at = time.monotonic()
             if not self.cache.trusted:
                 raise _DistrustedError("the watchdog stopped trusting the cache")

@@ -83,6 +83,7 @@ class PollingFeed(ChangeFeed):
                     yield classify(int(seq), str(event_type), subject_ref)
             if time.monotonic() >= deadline or self._stop.is_set():
                 return
+            self._check_interrupt()
             time.sleep(self.interval)
 
     def _moved(self) -> bool:
