@@ -30,23 +30,42 @@ tables:
 def build(url: str) -> sa.Engine:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        conn.execute(sa.text("CREATE TABLE account (id INTEGER PRIMARY KEY, email VARCHAR(60) "
-                             "NOT NULL, merged_into INTEGER REFERENCES account(id), "
-                             "main_device INTEGER)"))
-        conn.execute(sa.text("CREATE TABLE device (id INTEGER PRIMARY KEY, label VARCHAR(30), "
-                             "account_id INTEGER NOT NULL REFERENCES account(id))"))
-        conn.execute(sa.text("INSERT INTO account (id, email, merged_into) VALUES "
-                             "(1, 'a@x.fr', NULL), (2, 'a@x.fr', NULL), (3, 'b@x.fr', NULL)"))
+        conn.execute(
+            sa.text(
+                "CREATE TABLE account (id INTEGER PRIMARY KEY, email VARCHAR(60) "
+                "NOT NULL, merged_into INTEGER REFERENCES account(id), "
+                "main_device INTEGER)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "CREATE TABLE device (id INTEGER PRIMARY KEY, label VARCHAR(30), "
+                "account_id INTEGER NOT NULL REFERENCES account(id))"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO account (id, email, merged_into) VALUES "
+                "(1, 'a@x.fr', NULL), (2, 'a@x.fr', NULL), (3, 'b@x.fr', NULL)"
+            )
+        )
         conn.execute(sa.text("UPDATE account SET merged_into = 2 WHERE id = 1"))
         conn.execute(sa.text("UPDATE account SET merged_into = 1 WHERE id = 2"))
-        conn.execute(sa.text("INSERT INTO device VALUES (10, 'phone', 1), (11, 'laptop', 2), "
-                             "(12, 'tablet', 3)"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO device VALUES (10, 'phone', 1), (11, 'laptop', 2), (12, 'tablet', 3)"
+            )
+        )
         # A second cycle across tables: an account's main device belongs to that account.
         conn.execute(sa.text("UPDATE account SET main_device = 10 WHERE id = 1"))
     if engine.dialect.name != "sqlite":
         with engine.begin() as conn:
-            conn.execute(sa.text("ALTER TABLE account ADD CONSTRAINT account_main_device "
-                                 "FOREIGN KEY (main_device) REFERENCES device(id)"))
+            conn.execute(
+                sa.text(
+                    "ALTER TABLE account ADD CONSTRAINT account_main_device "
+                    "FOREIGN KEY (main_device) REFERENCES device(id)"
+                )
+            )
     return engine
 
 

@@ -131,3 +131,56 @@ def test_example_declarations_are_valid_against_the_example_policy(name: str) ->
 
     dataset = load_dataset(EXAMPLES / name, load_policy(EXAMPLES / "policy.yaml"))
     assert dataset.tables
+
+
+def test_cli_checks_plans_erases_and_writes_an_access_package(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    build_shop(url).dispose()
+    runner = CliRunner()
+    env = {"SHOP_DATABASE_URL": url}
+    declaration = str(FIXTURES / "shop.yaml")
+    policy = str(FIXTURES / "shop-policy.yaml")
+    checked = runner.invoke(app, ["datasets", "check", declaration, "--policy", policy], env=env)
+    assert checked.exit_code == 0, checked.output
+    assert "9 tables match the database" in checked.output
+    access = runner.invoke(
+        app,
+        [
+            "datasets",
+            "access",
+            declaration,
+            "-i",
+            "customer_id:3",
+            "-o",
+            str(tmp_path / "carol.zip"),
+        ],
+        env=env,
+    )
+    assert access.exit_code == 0, access.output
+    assert (tmp_path / "carol.zip").stat().st_size > 0
+    plan = runner.invoke(
+        app,
+        [
+            "datasets",
+            "plan",
+            declaration,
+            "--policy",
+            policy,
+            "-i",
+            "email:alice@example.fr",
+            "--keys",
+        ],
+        env=env,
+    )
+    assert plan.exit_code == 0, plan.output
+    assert '"invoices"' in plan.output
+    erased = runner.invoke(
+        app,
+        ["datasets", "erase", declaration, "--policy", policy, "-i", "email:alice@example.fr"],
+        env=env,
+    )
+    assert erased.exit_code == 0, erased.output
+    assert "Code de commerce L123-22" in erased.output
+    missing = runner.invoke(app, ["datasets", "check", declaration], env={})
+    assert missing.exit_code == 2
+    assert "SHOP_DATABASE_URL" in missing.output

@@ -75,9 +75,16 @@ def _engine(declaration: Path, policy_file: Path | None) -> tuple[Dataset, Datas
     dataset = load_dataset(declaration, policy)
     url = url_from_env(dataset, os.environ)
     key = os.environ.get("GARDIEN_HASH_KEY")
-    return dataset, DatasetEngine(
-        dataset, url, policy=policy, hash_key=key.encode() if key else None
-    )
+    engine = DatasetEngine(dataset, url, policy=policy, hash_key=key.encode() if key else None)
+    try:
+        with engine.engine.connect() as conn:
+            engine.bound(conn)
+    except sa.exc.SQLAlchemyError as exc:
+        raise ConfigurationError(
+            f"dataset {dataset.name!r}: cannot read its database ({dataset.url_env}): "
+            f"{str(exc.__cause__ or exc).splitlines()[0]}"
+        ) from None
+    return dataset, engine
 
 
 def _subject(identities: list[str]) -> Subject:
