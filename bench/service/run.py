@@ -34,7 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
-from pydantic import SecretStr
 
 REPO = Path(__file__).resolve().parents[2]
 POLICY = REPO / "examples" / "001-boutique.yaml"
@@ -120,8 +119,16 @@ def server(url: str, master_key: str, folder: Path, workers: int) -> Iterator[st
     }
     env.pop("GARDIEN_KEY_FILE", None)
     process = subprocess.Popen(
-        [str(GARDIEN), "serve", "--port", str(port), "--workers", str(workers),
-         "--outbox", str(folder / "outbox")],
+        [
+            str(GARDIEN),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--outbox",
+            str(folder / "outbox"),
+        ],
         env=env,
         cwd=folder,
         start_new_session=True,
@@ -154,20 +161,45 @@ def _ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
-def wrk(name: str, base: str, script: str, token: str, people: int, duration: int,
-        connections: int, threads: int) -> Result:
+def wrk(
+    name: str,
+    base: str,
+    script: str,
+    token: str,
+    people: int,
+    duration: int,
+    connections: int,
+    threads: int,
+) -> Result:
     env = {**os.environ, "GARDIEN_TOKEN": token, "GARDIEN_PEOPLE": str(people)}
     out = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
-         "--timeout", "5s", "-s", str(LUA / script), f"{base}/"],
-        env=env, capture_output=True, text=True, timeout=duration + 60, check=True,
+        [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--latency",
+            "--timeout",
+            "5s",
+            "-s",
+            str(LUA / script),
+            f"{base}/",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
+        check=True,
     ).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = _ms(re.search(r"50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    p99 = _ms(re.search(r"99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     errors = 0
-    for pattern in (r"Non-2xx or 3xx responses: (\d+)", r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"):
+    for pattern in (
+        r"Non-2xx or 3xx responses: (\d+)",
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+    ):
         found = re.search(pattern, out)
         if found:
             errors += sum(int(g) for g in found.groups())
@@ -203,7 +235,9 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=15, help="seconds per load (max 600)")
     parser.add_argument("--connections", type=int, default=8, help="for decisions")
     parser.add_argument(
-        "--write-connections", type=int, default=32,
+        "--write-connections",
+        type=int,
+        default=16,
         help="for consent writes: more in flight means larger group commits",
     )
     parser.add_argument("--threads", type=int, default=1)
@@ -229,16 +263,19 @@ def main() -> int:
                 ("consent writes", "consents.lua", args.write_connections),
             )
             for name, script, connections in loads:
-                result = wrk(name, base, script, token, args.people, duration,
-                             connections, args.threads)
+                result = wrk(
+                    name, base, script, token, args.people, duration, connections, args.threads
+                )
                 results.append(result)
                 print(json.dumps(result.__dict__), flush=True)
     print()
     print("| database | load | connections | req/s | p50 ms | p99 ms | requests | errors |")
     print("|---|---|---:|---:|---:|---:|---:|---:|")
     for r, (_, _, connections) in zip(results, loads, strict=True):
-        print(f"| {args.database} | {r.name} | {connections} | {r.requests_per_second:,.0f} | "
-              f"{r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.requests:,} | {r.errors} |")
+        print(
+            f"| {args.database} | {r.name} | {connections} | {r.requests_per_second:,.0f} | "
+            f"{r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.requests:,} | {r.errors} |"
+        )
     return 0
 
 
