@@ -168,6 +168,10 @@ def writes(
         list(pool.map(lambda sp: ledger.give_consent(*sp), subjects))
     threaded = time.perf_counter() - t
     t = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        list(pool.map(lambda sp: ledger.give_consent(*sp), subjects))
+    threaded_64 = time.perf_counter() - t
+    t = time.perf_counter()
     for n in range(single // 4):
         ledger.object(email(people + 1 + n), rng.choice(LI_PURPOSES))  # new people too
     new_people = time.perf_counter() - t
@@ -179,6 +183,7 @@ def writes(
         "consent writes, one transaction each": rate(single, one_by_one),
         f"consent writes, batches of {batch}": rate(batched // batch * batch, in_batches),
         "consent writes, 16 threads one call each (group commit)": rate(single, threaded),
+        "consent writes, 64 threads one call each (group commit)": rate(single, threaded_64),
         "objections for new people (register + encrypt)": rate(single // 4, new_people),
         "audit verify": f"{report.entries:,} entries in {verify:.2f} s",
     }
@@ -197,7 +202,7 @@ def run(kind: str, people: int, decisions: int) -> dict[str, str]:
         results["seed: consent records"] = f"{timings['consent records']:,.0f}"
         results["seed: total time"] = f"{time.perf_counter() - t:.1f} s"
         results["seed: of which database load"] = f"{timings['load into the database']:.1f} s"
-        ledger = Ledger(create_engine(url), policy(), vault)
+        ledger = Ledger(create_engine(url, pool_size=16, max_overflow=64), policy(), vault)
         results.update(warm(ledger, people, rng, decisions))
         results.update(
             cold(Ledger(create_engine(url), policy(), vault, cache_size=0), people, rng, 3000)
