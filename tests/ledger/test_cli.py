@@ -137,3 +137,24 @@ def test_audit_verify_detects_a_row_tampered_with_in_the_database(
     broken = cli.invoke(app, ["audit", "verify"])
     assert broken.exit_code == 1
     assert "BROKEN at entry 4" in broken.output
+
+
+def test_the_notice_shown_is_recorded_as_its_hash(
+    db_url: str, master_key: str, tmp_path: Path
+) -> None:
+    import hashlib
+    import json
+
+    cli = _runner(db_url, master_key)
+    cli.invoke(app, ["db", "upgrade"])
+    notice = tmp_path / "notice.txt"
+    notice.write_text("Nous vous écrirons une fois par mois.", encoding="utf-8")
+    given = cli.invoke(
+        app, ["consent", "give", "-s", "a@b.fr", "-p", "marketing", "--notice", str(notice)]
+    )
+    assert given.exit_code == 0, given.output
+    shown = cli.invoke(app, ["subject", "show", "a@b.fr", "--json"])
+    record = json.loads(shown.output)["consents"][0]
+    expected = hashlib.sha256(notice.read_bytes()).hexdigest()
+    assert record["notice_hash"] == expected
+    assert record["schema_version"] == "gardien-cr-1"

@@ -125,7 +125,9 @@ def _consent_command(status: ConsentStatus, summary: str) -> None:
         subject: str = SUBJECT,
         purpose: list[str] = typer.Option(..., "--purpose", "-p", help="Purpose id (repeatable)"),
         channel: Channel = CHANNEL,
-        notice: Path | None = typer.Option(None, "--notice", help="The notice text shown"),
+        notice: Path | None = typer.Option(
+            None, "--notice", exists=True, dir_okay=False, help="The notice text shown"
+        ),
         evidence: str | None = EVIDENCE,
         policy: Path | None = POLICY,
         database_url: str | None = DATABASE,
