@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -142,9 +144,6 @@ def test_audit_verify_detects_a_row_tampered_with_in_the_database(
 def test_the_notice_shown_is_recorded_as_its_hash(
     db_url: str, master_key: str, tmp_path: Path
 ) -> None:
-    import hashlib
-    import json
-
     cli = _runner(db_url, master_key)
     cli.invoke(app, ["db", "upgrade"])
     notice = tmp_path / "notice.txt"
