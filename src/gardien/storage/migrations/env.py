@@ -5,12 +5,12 @@ from __future__ import annotations
 from alembic import context
 
 from gardien.storage.migrations import VERSION_TABLE
-from gardien.storage.tables import metadata
+from gardien.storage.schema import full_metadata
 
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=metadata,
+    target_metadata=full_metadata(),
     version_table=VERSION_TABLE,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
