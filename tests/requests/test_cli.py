@@ -31,6 +31,9 @@ def env(tmp_path: Path, shop_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
         "GARDIEN_POLICY": str(policy),
         "GARDIEN_DATABASE_URL": f"sqlite:///{tmp_path / 'gardien.db'}",
         "GARDIEN_MASTER_KEY": base64.b64encode(b"k" * 32).decode(),
+        # With the key in the environment, the shred journal must be named (erasures must
+        # survive a restore of an older backup).
+        "GARDIEN_SHRED_JOURNAL": str(tmp_path / "shreds"),
         "GARDIEN_MAIL_OUTBOX": str(tmp_path / "outbox"),
         "GARDIEN_DATASETS": str(datasets),
         "GARDIEN_REQUESTS_DIR": str(tmp_path / "requests"),
@@ -72,6 +75,7 @@ def test_an_erasure_from_the_command_line(env: Path, shop_url: str) -> None:
     assert {s["step"]: s["status"] for s in shown["steps"]} == {
         "dataset:shop": "done",
         "ledger:erasure": "done",
+        "vault:shred": "done",
         "art19:recipients": "done",
     }
     assert "step         dataset:shop: done" in gardien("request", "show", ref.group(0))

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from gardien.requests import RequestStatus, run
 from gardien.requests.workflow import RequestWorkflow
+from gardien.vault import ItemKind, KeyDestroyedError, person_owner
 from tests.requests.world import World, make_world, snapshot
 
 
@@ -125,3 +128,22 @@ def test_a_request_under_a_customer_number_reaches_the_same_rows(world: World) -
     answered = world.outbox.latest("paul@example.fr")
     assert answered is not None
     assert request.ref in answered.subject
+
+
+def test_erasure_crypto_shreds_the_persons_vault_items_and_says_so(world: World) -> None:
+    world.ledger.give_consent("email:marie@example.fr", "marketing")
+    ref = world.ledger.state("email:marie@example.fr").subject_ref
+    assert ref is not None
+    item = world.vault.put(person_owner(ref), ItemKind.SUPPORT_MESSAGE, b"Bonjour, c'est Marie")
+    allowed_before = world.ledger.decide("email:marie@example.fr", "marketing", ["contact"])
+    assert allowed_before.allowed
+    assert world.vault.get(item, decision=allowed_before).content == b"Bonjour, c'est Marie"
+    request = verified(world.workflow, "erasure", "email:marie@example.fr")
+    result = run(world.workflow, request)
+    assert result.request.status is RequestStatus.COMPLETED, result.steps
+    with pytest.raises(KeyDestroyedError):
+        world.vault.get(item, decision=allowed_before)
+    report = json.loads((world.workflow.output_dir / request / "erasure-report.json").read_text())
+    assert report["vault"] == {"shredded": True, "already": False}
+    html = (world.workflow.output_dir / request / "erasure-report.html").read_text()
+    assert "illisibles partout, y compris dans les sauvegardes" in html

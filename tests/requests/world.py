@@ -22,7 +22,7 @@ from gardien.policy import load_policy
 from gardien.policy.model import Policy
 from gardien.requests import RequestWorkflow
 from gardien.storage import create_engine, upgrade
-from gardien.vault import KeyRing, MasterKey, derive_subkey
+from gardien.vault import KeyRing, MasterKey, ShredJournal, Vault, derive_subkey
 
 REPO = Path(__file__).resolve().parents[2]
 SHOP_DECLARATION = REPO / "examples" / "requests" / "datasets" / "shop.yaml"
@@ -181,6 +181,7 @@ class World:
     clock: Clock
     policy: Policy
     keys: KeyRing
+    vault: Vault
 
 
 def make_world(
@@ -208,6 +209,7 @@ def make_world(
         today=TODAY,
     )
     outbox = Outbox(tmp_path / "outbox")
+    vault = Vault(engine, keys, ShredJournal(tmp_path / "gardien.key.shreds", keys), clock=clock)
     workflow = RequestWorkflow(
         ledger,
         keys,
@@ -215,5 +217,6 @@ def make_world(
         datasets=[shop],
         output_dir=tmp_path / "requests",
         clock=clock,
+        data_vault=vault,
     )
-    return World(workflow, ledger, outbox, shop_url, clock, policy, keys)
+    return World(workflow, ledger, outbox, shop_url, clock, policy, keys, vault)

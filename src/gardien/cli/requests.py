@@ -35,7 +35,7 @@ from gardien.requests import (
     run,
     run_pending,
 )
-from gardien.vault import MasterKeyProvider, derive_subkey
+from gardien.vault import MasterKeyProvider, derive_subkey, vault_for
 from gardien.vault.keys import load_master_keys
 
 request_app = typer.Typer(help="Data-subject requests: access, erasure, rectification, …")
@@ -92,6 +92,9 @@ def workflow_from(
                 mailer_from_settings(MailSettings()),
                 datasets=engines,
                 output_dir=target,
+                data_vault=vault_for(
+                    ledger.engine, keys, settings.resolved_key_file(), actor=ledger.actor
+                ),
             )
         finally:
             for engine in engines:

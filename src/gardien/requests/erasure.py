@@ -18,6 +18,7 @@ from gardien.datasets import DatasetEngine
 from gardien.requests.execution import DONE, PLANNED, RunContext, dataset_step
 from gardien.requests.ledger_adapter import mark_erased
 from gardien.requests.rendering import render
+from gardien.vault import person_owner
 
 
 def _kept(dataset: str, described: dict[str, Any]) -> list[dict[str, Any]]:
@@ -73,7 +74,22 @@ def erase_everywhere(context: RunContext) -> None:
         )
         return {"erased": True, "subject_ref": ref}
 
-    context.step("ledger:erasure", ledger_step)
+    erased = context.step("ledger:erasure", ledger_step)
+    if erased.status != DONE:
+        return
+    ref = str(erased.result.get("subject_ref", ""))
+
+    def vault_step() -> dict[str, Any]:
+        if workflow.data_vault is None:
+            return {"shredded": False, "reason": "no vault configured for this workflow"}
+        receipt = workflow.data_vault.shred(
+            person_owner(ref), reason=f"erasure request {context.request.ref}"
+        )
+        return {"shredded": True, "already": receipt.already_destroyed}
+
+    # Crypto-shredding: the person's vault key is destroyed, so their vault items are
+    # unreadable everywhere, earlier backups included (the shred journal replays on restore).
+    context.step("vault:shred", vault_step)
 
 
 def _erase_one(context: RunContext, engine: DatasetEngine) -> dict[str, Any]:
@@ -116,6 +132,7 @@ def report_data(context: RunContext) -> dict[str, Any]:
         kept += _dicts(result.get("kept"))
     if "ledger:erasure" in latest:
         ledger = {"status": latest["ledger:erasure"].status, **latest["ledger:erasure"].result}
+    vault: dict[str, Any] = dict(latest["vault:shred"].result) if "vault:shred" in latest else {}
     if "art19:recipients" in latest:
         recipients = list(latest["art19:recipients"].result.get("to_notify") or [])  # type: ignore[arg-type]
     return {
@@ -126,6 +143,7 @@ def report_data(context: RunContext) -> dict[str, Any]:
         "datasets": datasets,
         "kept": _merge(kept),
         "ledger": ledger,
+        "vault": vault,
         "recipients_to_notify": recipients,
     }
 

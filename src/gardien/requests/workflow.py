@@ -55,7 +55,7 @@ from gardien.requests.store import (
     update_request,
 )
 from gardien.storage import read_transaction, write_transaction
-from gardien.vault import FieldCipher, MasterKeyProvider
+from gardien.vault import FieldCipher, MasterKeyProvider, Vault
 
 
 def _utcnow() -> datetime:
@@ -85,8 +85,12 @@ class RequestWorkflow:
         codes: OneTimeCodes | None = None,
         actor: str | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        data_vault: Vault | None = None,
     ) -> None:
         self.ledger = ledger
+        # Erasure crypto-shreds the person's vault key (GDPR art. 17; issue 5): without a
+        # vault the erasure still runs, and its report says that no vault key was destroyed.
+        self.data_vault = data_vault
         self.engine = ledger.engine
         self.policy = ledger.policy
         self.datasets = tuple(datasets)

@@ -65,7 +65,7 @@ from gardien.vault.keys import (
     rotate_key_file,
 )
 from gardien.vault.settings import VaultSettings
-from gardien.vault.store import Vault
+from gardien.vault.store import Vault, vault_for
 
 __all__ = [
     "AccessDeniedError",
@@ -118,6 +118,7 @@ __all__ = [
     "rotate_key_file",
     "seal",
     "unwrap",
+    "vault_for",
     "verify_encrypted",
     "write_encrypted",
 ]

@@ -394,3 +394,27 @@ class Vault:
     def _audit(self, conn: Connection, owner: str | None, event: AuditEvent, at: datetime) -> None:
         subject = subject_ref_of(owner) if owner else None
         self._trail.append(conn, [Pending(event, subject)], actor=self.actor, at=at)
+
+
+def vault_for(
+    engine: Engine,
+    provider: MasterKeyProvider,
+    key_file: Path | None,
+    vault_settings: VaultSettings | None = None,
+    *,
+    actor: str = "gardien",
+) -> Vault:
+    """The vault of a running Gardien, with its shred journal when one can be located.
+
+    Without a journal (the master key comes from the environment and no
+    ``GARDIEN_SHRED_JOURNAL`` is set) the vault still reads and stores, but refuses to destroy a
+    key with a message saying how to fix it: an erasure then ends partial, never silently.
+    """
+    configured = (vault_settings or VaultSettings()).shred_journal
+    try:
+        journal: ShredJournal | None = ShredJournal(
+            journal_path_for(key_file, configured), provider
+        )
+    except ShredJournalError:
+        journal = None
+    return Vault(engine, provider, journal, actor=actor)
