@@ -105,11 +105,21 @@ def select_in(
     fetch: Sequence[str],
     match: Sequence[str],
     values: Collection[Key],
+    extra: sa.ColumnElement[bool] | None = None,
+    distinct: bool = False,
 ) -> Iterator[Sequence[object]]:
-    """Rows of ``table`` (only ``fetch`` columns) whose ``match`` columns are in ``values``."""
+    """Rows of ``table`` (only ``fetch`` columns) whose ``match`` columns are in ``values``.
+
+    Each chunk's rows are fetched at once (``fetchall``): keys and link values only, bounded by
+    the chunk, and much cheaper than a driver call per row.
+    """
     for condition in where_in(conn, table, match, values):
         statement = sa.select(*(table.col(c) for c in fetch)).where(condition)
-        yield from conn.execute(statement)
+        if extra is not None:
+            statement = statement.where(extra)
+        if distinct:
+            statement = statement.distinct()
+        yield from conn.execute(statement).all()
 
 
 def coerce(value: object, kind: ValueKind) -> object | None:

@@ -86,12 +86,18 @@ def _held_rows(rows: TableRows, policy: Policy | None, today: date) -> Held:
     out: Held = {}
     if decl is None:
         return out
+    ends: dict[tuple[str, str], dict[Key, date | None]] = {}
     for cname, column in decl.held_columns.items():
         hold = _hold(policy, column.hold or "", rows.table.name, cname)
-        for key in rows.owned:
-            end = hold_end(hold, rows.value(key, column.event or cname))
-            if is_held(end, today):
-                out.setdefault(key, {})[cname] = (hold.id, end)
+        event = column.event or cname
+        if (hold.id, event) not in ends:  # columns kept under one hold share their event
+            ends[hold.id, event] = {
+                key: end
+                for key in rows.owned
+                if is_held(end := hold_end(hold, rows.value(key, event)), today)
+            }
+        for key, end in ends[hold.id, event].items():
+            out.setdefault(key, {})[cname] = (hold.id, end)
     # Whole-row holds declared for the retention sweeps keep rows from erasure too.
     for row_hold in decl.retention.holds if decl.retention else ():
         hold = _hold(policy, row_hold.hold, rows.table.name, row_hold.event_column)
