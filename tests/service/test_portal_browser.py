@@ -136,3 +136,15 @@ def test_the_keyboard_alone_reaches_and_submits_the_sign_in_form(
     page.keyboard.press("Enter")
     page.wait_for_selector("#code")
     assert latest_code(world.outbox, MARIE)
+
+
+def test_an_english_browser_gets_the_portal_in_english(
+    browser: Any, world: World, site: str
+) -> None:
+    page = browser.new_context(locale="en-GB").new_page()
+    page.goto(f"{site}/portal")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.get_by_role("button", name="Send me a code").is_visible()
+    page.get_by_role("link", name="Français").click()
+    assert page.evaluate("document.documentElement.lang") == "fr"
+    assert page.get_by_role("button", name="Recevoir un code").is_visible()
