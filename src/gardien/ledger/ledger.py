@@ -405,7 +405,12 @@ class Ledger:
         if it cannot be, the answer is a denial) and the reasons say so.
         """
         if self._cache.trusted:
-            return decide(self.index, self.state(subject), purpose, categories, now)
+            try:
+                state = self.state(subject)
+            except sa.exc.SQLAlchemyError:  # a miss, and the database cannot be read
+                state = None
+            if state is not None:
+                return decide(self.index, state, purpose, categories, now)
         asked = (as_identifier(subject), purpose, frozenset(categories))
         return decide_from_database(self.index, self._load, [asked], now)[0]
 
@@ -415,10 +420,13 @@ class Ledger:
         """The batch form: states loaded together, then one decision per question."""
         asked = [(as_identifier(s), p, frozenset(c)) for s, p, c in questions]
         at = self._clock().timestamp() if now is None else now
-        if not self._cache.trusted:
-            return decide_from_database(self.index, self._load, asked, at)
-        states = self.states([s for s, _, _ in asked])
-        return [decide(self.index, states[s], p, c, at) for s, p, c in asked]
+        try:
+            if self._cache.trusted:
+                states = self.states([s for s, _, _ in asked])
+                return [decide(self.index, states[s], p, c, at) for s, p, c in asked]
+        except sa.exc.SQLAlchemyError:  # misses, and the database cannot be read
+            pass
+        return decide_from_database(self.index, self._load, asked, at)
 
     def invalidate(self, subject: Subject | None = None) -> None:
         """Forget cached state: one person's, or everyone's."""
