@@ -23,6 +23,9 @@ from starlette.concurrency import run_in_threadpool
 from gardien.ledger import ConsentChange, ConsentRecord, Ledger
 
 MAX_BATCH = 500
+GATHER_SECONDS = 0.002
+"""How long a batch waits for company before it is written: a little latency for much larger
+commits when many writes arrive (each commit serialises on the audit chain's head)."""
 
 
 class WriterTurn:
@@ -56,8 +59,11 @@ def writer_turn(ledger: Ledger) -> WriterTurn | None:
 
 
 class ConsentWriter:
-    def __init__(self, ledger: Ledger, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self, ledger: Ledger, max_batch: int = MAX_BATCH, gather_seconds: float = GATHER_SECONDS
+    ) -> None:
         self._ledger = ledger
+        self._gather = gather_seconds
         self._turn = writer_turn(ledger)
         self._max = max_batch
         self._pending: list[
@@ -79,6 +85,8 @@ class ConsentWriter:
     async def _flush(self) -> None:
         try:
             while self._pending:
+                if self._gather and len(self._pending) < self._max:
+                    await asyncio.sleep(self._gather)
                 batch = self._pending[: self._max]
                 del self._pending[: self._max]
                 await self._write(batch)
