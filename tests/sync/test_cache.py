@@ -35,6 +35,18 @@ def test_a_state_read_after_the_change_is_kept_and_others_changes_do_not_matter(
     assert cache.get(MARIE) is MARIE_STATE
 
 
+def test_only_the_identifier_that_now_names_someone_stops_being_nobody() -> None:
+    cache = StateCache()
+    cache.put(PAUL, NOBODY, digest=b"paul")
+    cache.put(MARIE, NOBODY, digest=b"marie")
+    since = cache.mark()
+    cache.invalidate_names((b"paul",))
+    assert cache.get(PAUL) is None
+    assert cache.get(MARIE) is NOBODY
+    cache.put(PAUL, NOBODY, since, digest=b"paul")  # read before Paul was registered
+    assert cache.get(PAUL) is None
+
+
 def test_nobody_is_forgotten_when_a_new_name_may_now_lead_to_someone() -> None:
     cache = StateCache()
     cache.put(PAUL, NOBODY)
@@ -85,6 +97,12 @@ def test_each_audit_entry_says_what_a_cache_must_drop(
 def test_the_trigger_payload_is_read_back_and_garbage_ignored() -> None:
     assert parse_notification("12 consent.recorded abc") == Change(12, ChangeKind.PERSON, "abc")
     assert parse_notification("13 policy.version_seen ") == Change(13, ChangeKind.EVERYONE)
+    assert parse_notification("14 person.registered abc 0aff,10") == Change(
+        14, ChangeKind.NEW_NAME, "abc", (b"\x0a\xff", b"\x10")
+    )
+    assert parse_notification("15 person.registered abc ") == Change(
+        15, ChangeKind.NEW_NAME, "abc", None
+    )
     assert parse_notification("hello") is None
 
 

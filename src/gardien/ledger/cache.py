@@ -31,10 +31,12 @@ class StateCache:
         self._max = max_entries
         self._entries: dict[Identifier, PersonState] = {}
         self._names_of: dict[str, set[Identifier]] = {}
-        self._unknown: set[Identifier] = set()
-        """Identifiers cached as naming nobody: a new person or identifier may change that."""
+        self._unknown: dict[Identifier, bytes | None] = {}
+        """Identifiers cached as naming nobody, with their digests (blind index)."""
+        self._by_digest: dict[bytes, Identifier] = {}
         self._epoch = 0
-        self._dropped: dict[str, int] = {}
+        self._dropped: dict[str | bytes, int] = {}
+        """Ref or digest -> epoch of its last invalidation."""
         self._floor = 0
         self._unknown_floor = 0
         self._lock = threading.Lock()
@@ -51,35 +53,51 @@ class StateCache:
         """Call before reading states from the database; pass the result to :meth:`put`."""
         return self._epoch
 
-    def put(self, subject: Identifier, state: PersonState, since: int | None = None) -> None:
-        """Keep ``state``, unless it was read before a change to the person (``since``)."""
+    def put(
+        self,
+        subject: Identifier,
+        state: PersonState,
+        since: int | None = None,
+        digest: bytes | None = None,
+    ) -> None:
+        """Keep ``state``, unless it was read before a change to the person (``since``).
+
+        ``digest``: the identifier's blind index, for a state naming nobody, so that the feed
+        can drop just this entry when the identifier comes to name someone.
+        """
         if self._max <= 0:
             return
         ref = state.subject_ref
         with self._lock:
-            if since is not None and self._changed_since(ref, since):
+            if since is not None and self._changed_since(ref or digest, since):
                 return
             while len(self._entries) >= self._max:
                 self._forget(next(iter(self._entries)))
             self._entries[subject] = state
             if ref is None:
-                self._unknown.add(subject)
+                self._unknown[subject] = digest
+                if digest is not None:
+                    self._by_digest[digest] = subject
             else:
                 self._names_of.setdefault(ref, set()).add(subject)
 
-    def _changed_since(self, ref: str | None, since: int) -> bool:
+    def _changed_since(self, key: str | bytes | None, since: int) -> bool:
         if since < self._floor:
             return True
-        if ref is None:
-            return since < self._unknown_floor
-        return self._dropped.get(ref, -1) > since
+        if isinstance(key, str):
+            return self._dropped.get(key, -1) > since
+        return since < self._unknown_floor or (
+            key is not None and self._dropped.get(key, -1) > since
+        )
 
     def _forget(self, subject: Identifier) -> None:
         state = self._entries.pop(subject, None)
         if state is None:
             return
         if state.subject_ref is None:
-            self._unknown.discard(subject)
+            digest = self._unknown.pop(subject, None)
+            if digest is not None:
+                self._by_digest.pop(digest, None)
         else:
             for name in self._names_of.pop(state.subject_ref, ()):
                 self._entries.pop(name, None)
@@ -110,6 +128,17 @@ class StateCache:
         for name in self._names_of.pop(ref, ()):
             self._entries.pop(name, None)
 
+    def invalidate_names(self, digests: tuple[bytes, ...]) -> None:
+        """Forget these identifiers (by digest) where cached as naming nobody."""
+        with self._lock:
+            self._epoch += 1
+            for digest in digests:
+                self._dropped[digest] = self._epoch
+                name = self._by_digest.pop(digest, None)
+                if name is not None:
+                    self._unknown.pop(name, None)
+                    self._entries.pop(name, None)
+
     def invalidate_unknown(self) -> None:
         """Forget every identifier cached as naming nobody (someone may now be behind it)."""
         with self._lock:
@@ -118,6 +147,7 @@ class StateCache:
             for name in self._unknown:
                 self._entries.pop(name, None)
             self._unknown.clear()
+            self._by_digest.clear()
 
     def clear(self) -> None:
         """Forget everything, including what loads under way are about to put back."""
@@ -127,4 +157,5 @@ class StateCache:
             self._entries.clear()
             self._names_of.clear()
             self._unknown.clear()
+            self._by_digest.clear()
             self._dropped.clear()

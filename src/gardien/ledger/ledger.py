@@ -382,7 +382,8 @@ class Ledger:
         if missing:
             since = cache.mark()  # before reading: a change after it voids what is read
             for name, state in self._load(missing).items():
-                cache.put(name, state, since)
+                named = state.subject_ref is not None
+                cache.put(name, state, since, None if named else self._vault.digest(name))
                 found[name] = state
         return found
 

@@ -16,7 +16,7 @@ from gardien.audit.events import IdentifierAdded, PersonRegistered, PolicyVersio
 CHANNEL = "gardien_ledger"
 """The PostgreSQL notification channel (see migration ``0008_ledger_change_feed``)."""
 
-_NEW_NAMES = frozenset({PersonRegistered.event_type, IdentifierAdded.event_type, "person.erased"})
+NEW_NAMES = frozenset({PersonRegistered.event_type, IdentifierAdded.event_type, "person.erased"})
 """Events after which an identifier that named nobody may name someone.
 
 ``person.erased`` is among them: an erasure registers a person the ledger did not know, so that
@@ -30,7 +30,7 @@ class ChangeKind(Enum):
     PERSON = "person"
     """One person's state changed: drop what is cached under their ref."""
     NEW_NAME = "new_name"
-    """As ``PERSON``, and every identifier cached as naming nobody."""
+    """As ``PERSON``, and the person's identifiers wherever cached as naming nobody."""
     EVERYONE = "everyone"
     """A new policy version: drop everything."""
     NOTHING = "nothing"
@@ -44,27 +44,41 @@ class Change:
     seq: int
     kind: ChangeKind
     ref: str | None = None
+    names: tuple[bytes, ...] | None = None
+    """For ``NEW_NAME``: the digests of the person's identifiers; None if not known (then
+    every identifier cached as naming nobody is dropped)."""
 
 
-def classify(seq: int, event_type: str, subject_ref: str | None) -> Change:
+def classify(
+    seq: int, event_type: str, subject_ref: str | None, names: str | None = None
+) -> Change:
     """The change an audit entry announces.
 
     An entry that names nobody changes no person's state: the ledger never changes a person
     without naming them in the same transaction. The one exception is a policy version, which
-    may change every decision.
+    may change every decision. ``names``: the person's identifier digests, hex, comma-separated.
     """
     if event_type == PolicyVersionSeen.event_type:
         return Change(seq, ChangeKind.EVERYONE)
     if not subject_ref:
         return Change(seq, ChangeKind.NOTHING)
-    if event_type in _NEW_NAMES:
-        return Change(seq, ChangeKind.NEW_NAME, subject_ref)
+    if event_type in NEW_NAMES:
+        return Change(seq, ChangeKind.NEW_NAME, subject_ref, _digests(names))
     return Change(seq, ChangeKind.PERSON, subject_ref)
 
 
-def parse_notification(payload: str) -> Change | None:
-    """``'<seq> <event type> <subject ref>'`` (the trigger's format); None if malformed."""
-    parts = payload.split(" ", 2)
-    if len(parts) != 3 or not parts[0].isdigit():
+def _digests(names: str | None) -> tuple[bytes, ...] | None:
+    if not names:
         return None
-    return classify(int(parts[0]), parts[1], parts[2] or None)
+    try:
+        return tuple(bytes.fromhex(name) for name in names.split(","))
+    except ValueError:
+        return None
+
+
+def parse_notification(payload: str) -> Change | None:
+    """``'<seq> <event type> <subject ref> <digests>'`` (the trigger's); None if malformed."""
+    parts = payload.split(" ", 3)
+    if len(parts) < 3 or not parts[0].isdigit():
+        return None
+    return classify(int(parts[0]), parts[1], parts[2] or None, parts[3] if len(parts) > 3 else None)

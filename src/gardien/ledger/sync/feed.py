@@ -207,7 +207,10 @@ class ChangeFeed(ABC):
         elif kind is ChangeKind.NEW_NAME:
             assert change.ref is not None
             self.cache.invalidate_ref(change.ref)
-            self.cache.invalidate_unknown()
+            if change.names is None:
+                self.cache.invalidate_unknown()
+            else:
+                self.cache.invalidate_names(change.names)
         elif kind is ChangeKind.EVERYONE:
             self.cache.clear()
 

@@ -20,12 +20,17 @@ from sqlalchemy.engine import Connection, Engine
 
 from gardien.errors import ConfigurationError
 from gardien.ledger.cache import StateCache
-from gardien.ledger.sync.change import Change, classify
+from gardien.ledger.sync.change import NEW_NAMES, Change, classify
 from gardien.ledger.sync.feed import ChangeFeed
 
 _SINCE = (
-    "SELECT seq, event_type, subject_ref FROM gardien_audit_entries WHERE seq > {} ORDER BY seq"
+    "SELECT a.seq, a.event_type, a.subject_ref, CASE WHEN a.event_type IN ({new_names}) THEN ("
+    "SELECT {concat} FROM gardien_identifiers i JOIN gardien_people p ON p.id = i.person_id "
+    "WHERE p.ref = a.subject_ref) END FROM gardien_audit_entries a WHERE a.seq > {seq} "
+    "ORDER BY a.seq"
 )
+"""New audit entries; for those after which an identifier may name someone, the person's
+identifier digests (as the PostgreSQL trigger sends them)."""
 _HEAD = "SELECT seq FROM gardien_audit_head WHERE id = 1"
 
 
@@ -48,6 +53,12 @@ class PollingFeed(ChangeFeed):
         self._conn: Connection | None = None
         self._version: int | None = None
         self._seen: int = 0
+        concat = "group_concat(hex(i.digest))" if self._sqlite else "GROUP_CONCAT(HEX(i.digest))"
+        self._since = _SINCE.format(
+            new_names=", ".join(f"'{name}'" for name in sorted(NEW_NAMES)),
+            concat=concat,
+            seq="{}",
+        )
 
     def _connect(self) -> int:
         if self._sqlite:
@@ -78,9 +89,9 @@ class PollingFeed(ChangeFeed):
         deadline = time.monotonic() + self.heartbeat
         while True:
             if self._moved():
-                for seq, event_type, subject_ref in self._query(_SINCE.format(int(self._seen))):
+                for seq, event_type, ref, names in self._query(self._since.format(self._seen)):
                     self._seen = int(seq)
-                    yield classify(int(seq), str(event_type), subject_ref)
+                    yield classify(int(seq), str(event_type), ref, names)
             if time.monotonic() >= deadline or self._stop.is_set():
                 return
             self._check_interrupt()

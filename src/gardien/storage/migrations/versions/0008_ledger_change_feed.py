@@ -2,8 +2,10 @@
 
 Every change to a person's ledger state is written with its audit entry in one transaction
 (see :mod:`gardien.audit.chain`), so a row trigger on the audit entries announces each change,
-whoever wrote it, with ``NOTIFY gardien_ledger, '<seq> <event type> <subject ref>'``. PostgreSQL
-delivers the notification when (and only if) the transaction commits, in commit order. Other
+whoever wrote it, with ``NOTIFY gardien_ledger, '<seq> <event type> <subject ref> <digests>'``
+(the digests of the person's identifiers, only for the events after which an identifier may
+name someone it did not). PostgreSQL delivers the notification when (and only if) the
+transaction commits, in commit order. Other
 engines need nothing: their processes read the new audit entries themselves
 (:mod:`gardien.ledger.sync.polling`).
 
@@ -24,10 +26,20 @@ depends_on = None
 _FUNCTION = """
 CREATE OR REPLACE FUNCTION gardien_ledger_notify() RETURNS trigger
 LANGUAGE plpgsql AS $$
+DECLARE
+    names text := '';
 BEGIN
+    -- After these, an identifier cached as naming nobody may name this person: send the
+    -- person's identifier digests too (gardien.ledger.sync.change.NEW_NAMES).
+    IF NEW.event_type IN ('person.registered', 'person.identifier_added', 'person.erased') THEN
+        SELECT coalesce(string_agg(encode(i.digest, 'hex'), ','), '') INTO names
+        FROM gardien_identifiers i JOIN gardien_people p ON p.id = i.person_id
+        WHERE p.ref = NEW.subject_ref;
+    END IF;
     PERFORM pg_notify(
         'gardien_ledger',
         NEW.seq::text || ' ' || NEW.event_type || ' ' || coalesce(NEW.subject_ref, '')
+        || ' ' || names
     );
     RETURN NULL;
 END
