@@ -210,6 +210,7 @@ def run(kind: str, people: int, decisions: int) -> dict[str, str]:
         results.update(writes(ledger, people, rng, single=3000, batched=30_000, batch=500))
         ledger.close()
         engine.dispose()
+    results["machine load average (1 min) at the end"] = f"{os.getloadavg()[0]:.1f}"
     return results
 
 
