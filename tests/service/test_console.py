@@ -80,8 +80,19 @@ def test_a_workflow_error_is_shown_on_the_page_not_as_a_crash(world: World) -> N
     response = world.client.post(
         f"/console/requests/{received.ref}/complete", data={"csrf": csrf, "note": "done"}
     )
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert 'role="alert"' in response.text
+    assert "only a partial, failed or stuck run is closed by hand" in response.text
+
+
+def test_a_problem_in_the_url_is_not_shown(world: World) -> None:
+    workflow = world.app.state.gardien.requests
+    received = workflow.receive(RequestType.ACCESS, "email:marie@example.fr")
+    _sign_in(world, Scope.ADMIN)
+    page = world.client.get(
+        f"/console/requests/{received.ref}", params={"problem": "Call +33 1 23 45 67 89 now"}
+    )
+    assert "Call +33" not in page.text
 
 
 def test_revoking_the_key_ends_the_console_session(world: World) -> None:

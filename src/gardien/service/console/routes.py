@@ -9,7 +9,6 @@ token, and each one is the request workflow's own (so the audit trail records it
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -24,6 +23,7 @@ from gardien.service.api.requests import complete_request, package_path
 from gardien.service.auth import AuthenticationError, Scope
 from gardien.service.console import chart
 from gardien.service.context import ServiceContext, context
+from gardien.service.errors import status_of
 from gardien.service.pages import (
     SignInRequiredError,
     check_csrf,
@@ -145,18 +145,30 @@ def signout(request: Request, ctx: Ctx, csrf: Csrf) -> Response:
 
 @router.get("/requests/{ref}", response_class=HTMLResponse)
 def show_request(ref: str, request: Request, ctx: Ctx) -> Response:
+    return _request_page(ctx, request, ref)
+
+
+def _request_page(
+    ctx: ServiceContext,
+    request: Request,
+    ref: str,
+    *,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
     session = _admin(ctx, request)
     found = ctx.requests.get(ref)
     t = words_for(session.lang)
-    flash = t["done"] if request.query_params.get("done") else None
+    flash = t["done"] if request.query_params.get("done") and problem is None else None
     return _page(
         ctx,
         "request.html.j2",
         session,
         None,
+        status_code=status_code,
         title=t["request_title"].format(ref=found.ref),
         flash=flash,
-        problem=request.query_params.get("problem"),
+        problem=problem,
         r=found,
         type_label=found.type.label(session.lang),
         status_label=found.status.label(session.lang),
@@ -174,7 +186,11 @@ def show_request(ref: str, request: Request, ctx: Ctx) -> Response:
 
 
 def _act(ctx: ServiceContext, request: Request, ref: str, csrf: str, action: object) -> Response:
-    """Run one workflow action; its error is shown on the request's page, not as a crash."""
+    """Run one workflow action; its error is shown on the request's page, not as a crash.
+
+    The page is rendered in the answer (not through a redirect carrying the message in its
+    URL, which anyone could forge into a link).
+    """
     session = _admin(ctx, request)
     check_csrf(ctx, session, csrf)
     ctx.requests.get(ref)  # 404 for an unknown ref, before anything else
@@ -182,7 +198,7 @@ def _act(ctx: ServiceContext, request: Request, ref: str, csrf: str, action: obj
         assert callable(action)
         action()
     except GardienError as exc:
-        return redirect(f"/console/requests/{ref}?problem={quote(exc.message)}")
+        return _request_page(ctx, request, ref, problem=exc.message, status_code=status_of(exc))
     return redirect(f"/console/requests/{ref}?done=1")
 
 
