@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 
 import httpx
-import pytest
 
 from gardien.service import Scope, create_key
 from gardien.storage import create_engine
@@ -166,17 +165,10 @@ def _terminate(world: World, backend_pid: int) -> None:
         engine.dispose()
 
 
-@pytest.mark.postgres
-def test_killing_the_listener_connection_falls_back_to_the_database_then_resynchronises(
-    pg_world: World,
-) -> None:
-    _lose_and_recover(pg_world, "terminate")
-
-
-def test_on_sqlite_losing_the_feed_falls_back_to_the_database_then_resynchronises(
-    sqlite_world: World,
-) -> None:
-    _lose_and_recover(sqlite_world, "interrupt")
+def test_losing_the_feed_falls_back_to_the_database_then_resynchronises(world: World) -> None:
+    """PostgreSQL: the listener's backend is killed (``pg_terminate_backend``); elsewhere the
+    poller is interrupted as a dropped connection would interrupt it."""
+    _lose_and_recover(world, "terminate" if world.url.startswith("postgres") else "interrupt")
 
 
 def test_a_restriction_and_an_erasure_reach_every_process(world: World) -> None:

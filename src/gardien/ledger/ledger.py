@@ -146,7 +146,7 @@ class Ledger:
         Returns the running feed (a context manager); raises :class:`ConfigurationError` if it
         cannot start. See :mod:`gardien.ledger.sync` and ``docs/multi-process.md``.
         """
-        if self._feed is None:
+        if self._feed is None or self._feed.stopped:  # stopped: inherited by a forked child
             self._feed = open_feed(self.engine, self._cache, **options).start()
         return self._feed
 

@@ -19,10 +19,12 @@ denies (:mod:`gardien.ledger.sync.fallback`), never answers from the cache. GDPR
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
+import weakref
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from gardien.errors import ConfigurationError
@@ -102,6 +104,8 @@ class ChangeFeed(ABC):
     def start(self, timeout: float = 10.0) -> ChangeFeed:
         """Start following; fail loudly if the feed is not current within ``timeout``."""
         self.cache.trusted = False
+        # A forked child inherits the cache but not the threads: it must not trust the cache.
+        os.register_at_fork(after_in_child=_distrust_in_child(weakref.ref(self)))
         for target, name in ((self._run, "follow"), (self._watch, "watchdog")):
             thread = threading.Thread(target=target, name=f"gardien-sync-{name}", daemon=True)
             thread.start()
@@ -138,6 +142,11 @@ class ChangeFeed(ABC):
         if self._interrupt.is_set():
             self._interrupt.clear()
             raise ConnectionError("change feed interrupted")
+
+    @property
+    def stopped(self) -> bool:
+        """Closed, or inherited by a forked child (where its threads do not run)."""
+        return self._stop.is_set()
 
     @property
     def current(self) -> bool:
@@ -231,6 +240,17 @@ class ChangeFeed(ABC):
                 self._losses += 1
                 self._error = f"no sign of life from the change feed for {self.lease:g} s"
                 log.warning("ledger change feed silent; reading from the database")
+
+
+def _distrust_in_child(feed: weakref.ref[ChangeFeed]) -> Callable[[], None]:
+    def distrust() -> None:
+        found = feed()
+        if found is not None and not found._stop.is_set():
+            found.cache.trusted = False
+            found._stop.set()
+            found._threads.clear()
+
+    return distrust
 
 
 class _GapError(Exception):

@@ -5,7 +5,8 @@ connection (this process's ledger or another process) committed since the last l
 are the new audit entries read, by ``seq`` (the primary key). On other engines without
 ``LISTEN`` the audit head row plays that part. Each look is a few microseconds; between looks
 the thread sleeps ``interval`` seconds, so a change reaches the cache within about that long
-(plus the interpreter's thread switch interval, 5 ms, when the process is busy).
+(plus the interpreter's thread switch interval, 5 ms, when the process is busy): 2 ms on
+SQLite, 5 ms on a server (MariaDB), where each look is a round trip.
 """
 
 from __future__ import annotations
@@ -38,12 +39,13 @@ class PollingFeed(ChangeFeed):
     """Follows the audit trail by polling; see the module docstring."""
 
     def __init__(
-        self, engine: Engine, cache: StateCache, *, interval: float = 0.002, **options: Any
+        self, engine: Engine, cache: StateCache, *, interval: float | None = None, **options: Any
     ) -> None:
         super().__init__(cache, **options)
-        self.interval = interval
         self._engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
+        # A look costs a function call on SQLite, a round trip to a server elsewhere.
+        self.interval = interval if interval is not None else 0.002 if self._sqlite else 0.005
         self.backend = "sqlite" if self._sqlite else engine.dialect.name
         if self._sqlite and engine.url.database in (None, "", ":memory:"):
             raise ConfigurationError(
