@@ -22,7 +22,11 @@ CHUNK = 5000
 
 
 def chunks(values: Collection[Key], size: int = CHUNK) -> Iterator[list[Key]]:
-    items = sorted(values, key=_sort_key)
+    """``values`` in sorted chunks: statements touch rows in key order, run after run."""
+    try:
+        items = sorted(values)
+    except TypeError:  # mixed types (or None) in keys: order by their text
+        items = sorted(values, key=_sort_key)
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -149,6 +153,9 @@ def normalise(value: object) -> object:
     Drivers return link values with different Python types (``Decimal('1')``, ``1``); keys
     compare after this normalisation only.
     """
+    kind = type(value)
+    if kind is int or kind is str or value is None:
+        return value  # the common case, first and cheapest
     if isinstance(value, Decimal) and value == value.to_integral_value():
         return int(value)
     if isinstance(value, bool):

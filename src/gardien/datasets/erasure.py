@@ -91,11 +91,15 @@ def _held_rows(rows: TableRows, policy: Policy | None, today: date) -> Held:
         hold = _hold(policy, column.hold or "", rows.table.name, cname)
         event = column.event or cname
         if (hold.id, event) not in ends:  # columns kept under one hold share their event
-            ends[hold.id, event] = {
-                key: end
-                for key in rows.owned
-                if is_held(end := hold_end(hold, rows.value(key, event)), today)
-            }
+            dates: dict[object, date | None] = {}  # many rows share an event date
+            held: dict[Key, date | None] = {}
+            for key in rows.owned:
+                value = rows.value(key, event)
+                if value not in dates:
+                    dates[value] = hold_end(hold, value)
+                if is_held(dates[value], today):
+                    held[key] = dates[value]
+            ends[hold.id, event] = held
         for key, end in ends[hold.id, event].items():
             out.setdefault(key, {})[cname] = (hold.id, end)
     # Whole-row holds declared for the retention sweeps keep rows from erasure too.

@@ -52,17 +52,31 @@ class TableRows:
         return self.rows[key][self.index[column]]
 
     def project(self, keys: set[Key], columns: Sequence[str]) -> set[Key]:
+        """The values of ``columns`` on these rows (rows with a NULL among them left out)."""
+        rows = self.rows
+        if len(columns) == 1:
+            position = self.index[columns[0]]
+            single = {normalise(rows[key][position]) for key in keys}
+            single.discard(None)
+            return {(v,) for v in single}
         positions = [self.index[c] for c in columns]
         out = set()
         for key in keys:
-            row = self.rows[key]
+            row = rows[key]
             values = tuple(normalise(row[p]) for p in positions)
             if None not in values:
                 out.add(values)
         return out
 
+    @cached_property
+    def _key_positions(self) -> tuple[int, ...]:
+        return tuple(self.index[c] for c in self.table.key)
+
     def key_of(self, row: Sequence[object]) -> Key:
-        return tuple(normalise(row[self.index[c]]) for c in self.table.key)
+        positions = self._key_positions
+        if len(positions) == 1:
+            return (normalise(row[positions[0]]),)
+        return tuple(normalise(row[p]) for p in positions)
 
 
 @dataclass
