@@ -35,7 +35,7 @@ from gardien.requests import (
     run,
     run_pending,
 )
-from gardien.vault import MasterKeyProvider, derive_subkey, vault_for
+from gardien.vault import MasterKeyProvider, dataset_hash_key, vault_for
 from gardien.vault.keys import load_master_keys
 
 request_app = typer.Typer(help="Data-subject requests: access, erasure, rectification, …")
@@ -59,7 +59,7 @@ def load_datasets(
         return []
     if not folder.is_dir():
         raise ConfigurationError(f"--datasets {folder}: no such folder")
-    hash_key = derive_subkey(keys.index_key(), "datasets/hash")
+    hash_key = dataset_hash_key(keys)
     engines = []
     for path in sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")]):
         dataset = load_dataset(path, ledger.policy)

@@ -163,7 +163,7 @@ def run_command(
 ) -> None:
     """Delete or anonymise what is past its period, in bounded batches, skipping held rows."""
     from gardien.storage import create_engine, require_current, upgrade
-    from gardien.vault import derive_subkey
+    from gardien.vault import dataset_hash_key
     from gardien.vault.keys import load_master_keys
     from gardien.vault.store import audit_trail_for
 
@@ -175,7 +175,7 @@ def run_command(
             settings = Settings(**({"database_url": database_url} if database_url else {}))  # type: ignore[arg-type]
             secret = settings.master_key.get_secret_value() if settings.master_key else None
             keys = load_master_keys(settings.resolved_key_file(), secret)
-            hash_key = derive_subkey(keys.index_key(), "datasets/hash")
+            hash_key = dataset_hash_key(keys)
             engine = create_engine(settings.database_url)
             if settings.database_url.startswith("sqlite"):
                 upgrade(engine)

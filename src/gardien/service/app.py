@@ -38,7 +38,7 @@ from gardien.service.sessions import SessionStore
 from gardien.service.worker import WorkerHeader
 from gardien.settings import Settings
 from gardien.storage import check_reachable, create_engine, require_current
-from gardien.vault import FieldCipher, derive_subkey, load_master_keys
+from gardien.vault import FieldCipher, dataset_hash_key, derive_subkey, load_master_keys, vault_for
 
 STATIC = Path(__file__).parent / "static"
 GC_THRESHOLDS = (50_000, 20, 100)
@@ -77,7 +77,12 @@ def create_app(
     )
     codes = OneTimeCodes(engine, codes_key(keys), mailer)
     datasets = [
-        DatasetEngine(dataset, url_from_env(dataset, os.environ), policy=policy)
+        DatasetEngine(
+            dataset,
+            url_from_env(dataset, os.environ),
+            policy=policy,
+            hash_key=dataset_hash_key(keys),
+        )
         for dataset in (load_dataset(path, policy) for path in options.dataset_files)
     ]
     ctx = ServiceContext(
@@ -99,6 +104,7 @@ def create_app(
             datasets=datasets,
             output_dir=options.requests_dir,
             codes=codes,
+            data_vault=vault_for(engine, keys, settings.resolved_key_file(), actor=settings.actor),
         ),
         sessions=SessionStore(
             engine,

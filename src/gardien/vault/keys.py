@@ -375,3 +375,12 @@ class FieldCipher:
             return token[2:end].decode("utf-8")
         except UnicodeDecodeError:
             raise CorruptCiphertextError("an encrypted field", "its key id is damaged") from None
+
+
+def dataset_hash_key(provider: MasterKeyProvider) -> bytes:
+    """The key of the ``hash`` erasure strategy in the organisation's databases.
+
+    Derived from the pinned (blind-index) key so that every process — CLI, service, retention —
+    hashes a value the same way, and rotation does not change past hashes.
+    """
+    return derive_subkey(provider.index_key(), "datasets/hash")
