@@ -124,15 +124,25 @@ def writer(url: str, key: str, per_second: int, stop: Any, report: Connection) -
 # --- a probe ------------------------------------------------------------------------------
 
 
-def probe(url: str, key: str, people: int, conn: Connection) -> None:
-    """Loop on decide; answer the coordinator's commands (see the module docstring)."""
+def probe(url: str, key: str, people: int, pace: float, switch: float, conn: Connection) -> None:
+    """Loop on decide; answer the coordinator's commands (see the module docstring).
+
+    ``pace`` > 0: sleep that long after every 50 decisions, as a process that is not saturated.
+    ``switch`` > 0: the interpreter's thread switch interval (how long the feed's thread may
+    wait for the busy main thread to let it run; Python's default is 5 ms).
+    """
+    if switch:
+        sys.setswitchinterval(switch)
     ledger = open_ledger(url, key, "probe")
     ledger.subscribe()
     working = [member(i) for i in range(people)]
     ledger.decide_many([(s, "marketing", CATEGORIES) for s in working])
     conn.send("ready")
+    from gardien.ledger import as_identifier
+
     target: str | None = None
     wanted: bool | None = None
+    dropped_at = 0.0
     tag = 0
     i = 0
     while True:
@@ -140,14 +150,20 @@ def probe(url: str, key: str, people: int, conn: Connection) -> None:
             ledger.decide(working[i], "marketing", CATEGORIES)
             i = (i + 1) % people
         if target is not None:
+            # Diagnostics only (a private look): when the feed dropped the cached state.
+            if not dropped_at and ledger._cache.get(as_identifier(target)) is None:
+                dropped_at = time.monotonic()
             decision = ledger.decide(target, "marketing", CATEGORIES)
             if decision.allowed is wanted:
-                conn.send((tag, wanted, time.monotonic()))
+                conn.send((tag, wanted, time.monotonic(), dropped_at or time.monotonic()))
                 target = None
+        if pace:
+            time.sleep(pace)
         if conn.poll():
             command = conn.recv()
             if command[0] == "watch":
                 _, tag, target, wanted = command
+                dropped_at = 0.0
             elif command[0] == "rate":
                 conn.send(rates(ledger, working, *command[1:]))
             elif command[0] == "quit":
@@ -159,8 +175,8 @@ def rates(ledger: Any, working: list[str], windows: int, seconds: float) -> dict
     """Decisions per second in alternating windows, with and without the feed."""
     measured: dict[str, list[float]] = {"with": [], "without": []}
     questions = [(s, "marketing", CATEGORIES) for s in working]
-    for _ in range(windows):
-        for mode in ("with", "without"):
+    for window in range(windows):
+        for mode in ("with", "without") if window % 2 == 0 else ("without", "with"):
             if mode == "with":
                 ledger.subscribe()
             else:
@@ -195,11 +211,18 @@ def main() -> int:
     parser.add_argument("--writes", type=int, default=1000, help="background ledger writes/s")
     parser.add_argument("--withdrawals", type=int, default=200)
     parser.add_argument("--people", type=int, default=10_000, help="each probe's working set")
-    parser.add_argument("--windows", type=int, default=3, help="rate windows of each kind")
+    parser.add_argument("--windows", type=int, default=6, help="rate windows of each kind")
+    parser.add_argument(
+        "--pace", type=float, default=0.0, help="probes sleep this many ms every 50 decisions"
+    )
+    parser.add_argument(
+        "--switch", type=float, default=0.0, help="probes' thread switch interval, ms"
+    )
     parser.add_argument("--window-seconds", type=float, default=2.0)
     args = parser.parse_args()
     key = base64.b64encode(os.urandom(32)).decode()
     ctx = mp.get_context("spawn")
+    print(f"load average at the start: {os.getloadavg()}", flush=True)
     with database() as url:
         started = time.monotonic()
         seed(url, key, args.people)
@@ -208,7 +231,10 @@ def main() -> int:
         processes = []
         for _ in range(args.probes):
             here, there = ctx.Pipe()
-            process = ctx.Process(target=probe, args=(url, key, args.people, there))
+            process = ctx.Process(
+                target=probe,
+                args=(url, key, args.people, args.pace / 1000, args.switch / 1000, there),
+            )
             process.start()
             pipes.append(here)
             processes.append(process)
@@ -223,6 +249,7 @@ def main() -> int:
         coordinator = open_ledger(url, key, "coordinator")
         after_commit: list[float] = []
         from_call: list[float] = []
+        dropped: list[float] = []
         for n in range(args.withdrawals):
             target = f"email:target{n}@bench.example"
             coordinator.give_consent(target, "marketing")
@@ -232,13 +259,17 @@ def main() -> int:
             called = time.monotonic()
             coordinator.withdraw_consent(target, "marketing")
             committed = time.monotonic()
-            last = max(_collect(pipes, 2 * n + 1))
+            seen = _collect(pipes, 2 * n + 1)
+            last = max(at for at, _ in seen)
             after_commit.append(max(0.0, last - committed) * 1000)
             from_call.append((last - called) * 1000)
+            dropped.append(max(0.0, max(drop for _, drop in seen) - committed) * 1000)
         print(f"{args.withdrawals} withdrawals measured", flush=True)
-        for pipe in pipes:
-            pipe.send(("rate", args.windows, args.window_seconds))
-        probe_rates = [pipe.recv() for pipe in pipes]
+        probe_rates = []
+        if args.windows:
+            for pipe in pipes:
+                pipe.send(("rate", args.windows, args.window_seconds))
+            probe_rates = [pipe.recv() for pipe in pipes]
         stop.set()
         load = writer_report.recv()
         background.join(30)
@@ -247,24 +278,27 @@ def main() -> int:
         for process in processes:
             process.join(30)
         coordinator.close()
-    report(args, after_commit, from_call, probe_rates, load)
+    report(args, after_commit, from_call, dropped, probe_rates, load)
     return 0
 
 
-def _gather(pipes: list[Connection], command: tuple[Any, ...], tag: int) -> list[float]:
+def _gather(
+    pipes: list[Connection], command: tuple[Any, ...], tag: int
+) -> list[tuple[float, float]]:
     for pipe in pipes:
         pipe.send(command)
     return _collect(pipes, tag)
 
 
-def _collect(pipes: list[Connection], tag: int) -> list[float]:
+def _collect(pipes: list[Connection], tag: int) -> list[tuple[float, float]]:
+    """Per probe: when it gave the awaited answer, when it saw the cached state dropped."""
     seen = []
     for pipe in pipes:
         if not pipe.poll(30):
             raise RuntimeError(f"a probe did not answer for change {tag} within 30 s")
-        got_tag, _, at = pipe.recv()
+        got_tag, _, at, dropped_at = pipe.recv()
         assert got_tag == tag, (got_tag, tag)
-        seen.append(float(at))
+        seen.append((float(at), float(dropped_at)))
     return seen
 
 
@@ -272,30 +306,38 @@ def report(
     args: argparse.Namespace,
     after_commit: list[float],
     from_call: list[float],
+    dropped: list[float],
     probe_rates: list[dict[str, list[float]]],
     load: dict[str, float],
 ) -> None:
-    with_rate = sum(statistics.median(r["with"]) for r in probe_rates)
-    without_rate = sum(statistics.median(r["without"]) for r in probe_rates)
-    ratios = [statistics.median(r["with"]) / statistics.median(r["without"]) for r in probe_rates]
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     print()
     print(f"machine: {machine}; load average at the end: {os.getloadavg()}")
     print(
         f"background load: {load['writes_per_second']:.0f} ledger writes/s "
-        f"in {load['tx_per_second']:.0f} transactions/s"
+        f"in {load['tx_per_second']:.0f} transactions/s; probes paced: {args.pace:g} ms; "
+        f"switch interval: {args.switch or 5:g} ms"
     )
     print()
-    print("| measure | p50 | p99 | max |")
+    print(f"| measure ({len(after_commit)} withdrawals, {args.probes} probes) | p50 | p99 | max |")
     print("|---|---:|---:|---:|")
     for name, values in (
         ("withdrawal commit → every probe denies (ms)", after_commit),
         ("withdrawal call start → every probe denies (ms)", from_call),
+        ("… of which: commit → every probe's cached state dropped (ms)", dropped),
     ):
         print(
             f"| {name} | {percentile(values, 50):.1f} | {percentile(values, 99):.1f} "
             f"| {max(values):.1f} |"
         )
+    if probe_rates:
+        rate_table(args, probe_rates)
+
+
+def rate_table(args: argparse.Namespace, probe_rates: list[dict[str, list[float]]]) -> None:
+    with_rate = sum(statistics.median(r["with"]) for r in probe_rates)
+    without_rate = sum(statistics.median(r["without"]) for r in probe_rates)
+    ratios = [statistics.median(r["with"]) / statistics.median(r["without"]) for r in probe_rates]
     print()
     print("| decisions/s (sum of probes) | with invalidation | without | ratio |")
     print("|---|---:|---:|---:|")
