@@ -81,7 +81,9 @@ def test_a_sweep_deletes_and_anonymises_per_rule_and_keeps_what_the_hold_keeps(
     assert len(logs) == world.LOG_ROWS - world.EXPIRED_LOGS
     assert after["access_log"] == {k: v for k, v in before["access_log"].items() if int(k) in logs}
     log = report.table("access_log")
-    assert (log.deleted, log.batches) == (world.EXPIRED_LOGS, 3)
+    assert log.deleted == world.EXPIRED_LOGS
+    # Batches of at most 50 rows: 3 on a key walk, one more where a PostgreSQL page ends.
+    assert 3 <= log.batches <= 4
     assert report.complete
 
     batches = [e for e in events if isinstance(e, RetentionBatchSwept)]

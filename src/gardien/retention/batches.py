@@ -1,15 +1,27 @@
-"""One bounded batch of a sweep: one short transaction, one set-based statement that changes rows.
+"""Bounded batches of a sweep: one short transaction each, one set-based statement that changes
+rows, and a predicate re-evaluated by that statement.
 
 Unbounded retention DELETEs run for minutes and hold their locks all along (fides.md:
-vectorize-io/hindsight#3539, 330 s). A batch here changes at most ``size`` rows, walking the
-primary key upwards from where the previous batch stopped, and re-evaluates the whole predicate
-(expired, not held, not referenced, not yet anonymised) in the statement that changes them:
+vectorize-io/hindsight#3539, 330 s). A batch here changes at most ``size`` rows and re-evaluates
+the whole predicate (expired, not held, not referenced, not yet anonymised) in the statement
+that changes them, so a row another session changed meanwhile is judged on what it holds now.
 
-* PostgreSQL: ``DELETE|UPDATE ... WHERE ctid = ANY(ARRAY(SELECT ctid ... ORDER BY key LIMIT n
-  FOR UPDATE SKIP LOCKED)) RETURNING key`` -- one statement; rows another session holds are
-  skipped, not waited for, and picked up by the catch-up pass or the next run.
-* MariaDB and SQLite: the batch's upper key is found first (``ORDER BY key LIMIT 1 OFFSET n-1``),
-  then one ``DELETE|UPDATE ... WHERE key > last AND key <= upper AND predicate``.
+* **PostgreSQL** walks the table's *pages* (``ctid`` ranges, a TID Range Scan) that existed when
+  the sweep began, a window of pages sized from the table's density so that it holds about
+  ``size`` rows. No index scan, no ``LIMIT`` scan from the start, no row locks taken before the
+  change: the statement is ``DELETE|UPDATE ... WHERE ctid = ANY(ARRAY(SELECT ctid ... pages p..q
+  AND predicate LIMIT size)) AND predicate``. A window with more than ``size`` rows to change is
+  simply visited again. Rows that moved behind the walk meanwhile (a concurrent UPDATE writes a
+  new version elsewhere) are then caught by batches driven by the predicate alone, until one
+  finds fewer than ``size`` rows. Each batch commits with ``synchronous_commit = off``: the
+  commit does not wait for its WAL flush. That is safe here because a batch lost by a server
+  crash is a batch whose rows are all still there, unchanged, and the next run's predicate finds
+  them again; the audit entries of batches are written only after a flush point
+  (:func:`make_durable`), so the trail never claims a batch that a crash could undo.
+* **MariaDB and SQLite** walk the key: the batch's upper key is found first (``ORDER BY key
+  LIMIT 1 OFFSET size-1``), then one ``DELETE|UPDATE ... WHERE key > last AND key <= upper AND
+  predicate``. So does PostgreSQL when a keyed hash is written (the hash is computed here, per
+  distinct value of the batch).
 
 A crash between batches loses nothing: committed batches are done, the rest is untouched, and
 the next run's predicate finds exactly what is left.
@@ -17,12 +29,12 @@ the next run's predicate finds exactly what is left.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from gardien.datasets.masks import RewriteKind
 from gardien.policy.vocabulary import RetentionAction
@@ -31,12 +43,138 @@ from gardien.retention.targets import SweepTarget
 
 Key = tuple[object, ...]
 
+_SAMPLE_PAGES = 64
+"""Pages counted to learn a table's density when its statistics are missing."""
+
 
 @dataclass(frozen=True)
-class BatchResult:
+class Batch:
+    """One committed batch."""
+
     rows: int
-    last: Key | None
-    """The highest key the batch covered; None when it reached the end of the table."""
+    durable: bool
+    """False when committed without waiting for the WAL flush (see :func:`make_durable`)."""
+
+
+def walk(engine: Engine, target: SweepTarget, size: int, *, first: bool) -> Iterator[Batch]:
+    """Run the batches of one pass over ``target`` lazily: each ``next`` commits one batch.
+
+    The caller stops between two batches by no longer iterating; :func:`anything_left` says
+    whether a pass left rows behind. On PostgreSQL the ``first`` pass walks the pages, later
+    ones are driven by the predicate (the rows left are few and moved).
+    """
+    if engine.dialect.name == "postgresql" and not target.uses_hash:
+        yield from (
+            _page_walk(engine, target, size) if first else _predicate_walk(engine, target, size)
+        )
+    else:
+        yield from _keyed_walk(engine, target, size)
+
+
+def anything_left(engine: Engine, target: SweepTarget) -> bool:
+    """Whether a sweepable row is left (one indexed probe when the event column is indexed)."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            sa.select(sa.literal(1)).select_from(target.sa_table).where(sweepable(target)).limit(1)
+        ).first()
+    return found is not None
+
+
+def make_durable(engine: Engine) -> None:
+    """Wait until every batch committed so far is on disk (PostgreSQL; a no-op elsewhere).
+
+    A transaction that is given an id writes a commit record, and a synchronous commit flushes
+    the WAL up to it: every earlier asynchronous commit is flushed with it.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        conn.execute(sa.text("SELECT pg_current_xact_id()"))
+
+
+def _change(
+    target: SweepTarget, where: sa.ColumnElement[bool], currents: dict[str, set[object]] | None
+) -> sa.Delete | sa.Update:
+    if target.action is RetentionAction.DELETE:
+        return sa.delete(target.sa_table).where(where)
+    values = {
+        r.column: rewrite_value(target, r, (currents or {}).get(r.column, set()))
+        for r in target.rewrites
+    }
+    return sa.update(target.sa_table).where(where).values(values)
+
+
+# --- PostgreSQL: physical page ranges -------------------------------------------------------
+
+
+def _ctid() -> sa.ColumnElement[Any]:
+    return sa.literal_column("ctid")
+
+
+def _tid(page: int) -> sa.ColumnElement[Any]:
+    return sa.literal_column(f"'({int(page)},0)'::tid")
+
+
+def _table_pages(conn: Connection, target: SweepTarget) -> tuple[int, float]:
+    """The table's pages now, and its rows per page (statistics, else a count of a sample)."""
+    name = conn.dialect.identifier_preparer.format_table(target.sa_table)
+    pages, tuples, stat_pages = conn.execute(
+        sa.text(
+            "SELECT pg_relation_size(c.oid) / current_setting('block_size')::int, "
+            "c.reltuples, c.relpages FROM pg_class c WHERE c.oid = CAST(:name AS regclass)"
+        ),
+        {"name": name},
+    ).one()
+    if tuples > 0 and stat_pages > 0:
+        return int(pages), float(tuples) / float(stat_pages)
+    sample = max(1, min(int(pages), _SAMPLE_PAGES))
+    counted = conn.execute(
+        sa.select(sa.func.count()).select_from(target.sa_table).where(_ctid() < _tid(sample))
+    ).scalar_one()
+    return int(pages), max(1.0, counted / sample)
+
+
+def _postgres_batch(
+    engine: Engine, target: SweepTarget, size: int, pages: tuple[int, int] | None
+) -> int:
+    """One batch of at most ``size`` rows, within ``pages`` (first, end) when given."""
+    where = sweepable(target)
+    scope = where
+    if pages is not None:
+        scope = sa.and_(_ctid() >= _tid(pages[0]), _ctid() < _tid(pages[1]), where)
+    picked = sa.select(_ctid()).select_from(target.sa_table).where(scope).limit(size)
+    in_batch = _ctid() == sa.any_(sa.func.ARRAY(picked.scalar_subquery()))
+    with engine.begin() as conn:
+        conn.execute(sa.text("SET LOCAL synchronous_commit = off"))
+        return int(conn.execute(_change(target, sa.and_(in_batch, where), None)).rowcount)
+
+
+def _page_walk(engine: Engine, target: SweepTarget, size: int) -> Iterator[Batch]:
+    with engine.connect() as conn:
+        end, density = _table_pages(conn, target)
+    window = max(1, int(size / density))
+    first = 0
+    while first < end:
+        rows = _postgres_batch(engine, target, size, (first, first + window))
+        if rows:
+            yield Batch(rows, durable=False)
+        if rows < size:
+            first += window
+        else:  # more to change in this window than one batch may: visit it again, smaller
+            window = max(1, window // 2)
+
+
+def _predicate_walk(engine: Engine, target: SweepTarget, size: int) -> Iterator[Batch]:
+    """Rows that moved behind the page walk (or were locked), found by the predicate alone."""
+    while True:
+        rows = _postgres_batch(engine, target, size, None)
+        if rows:
+            yield Batch(rows, durable=False)
+        if rows < size:
+            return
+
+
+# --- MariaDB, SQLite (and keyed hashes): key ranges -----------------------------------------
 
 
 def _value(value: object) -> sa.BindParameter[Any]:
@@ -65,52 +203,23 @@ def up_to(target: SweepTarget, upper: Key) -> sa.ColumnElement[bool]:
     return sa.tuple_(*columns) <= sa.tuple_(*(_value(v) for v in upper))
 
 
-def run_batch(conn: Connection, target: SweepTarget, last: Key | None, size: int) -> BatchResult:
-    """Change at most ``size`` rows with keys after ``last``, inside the caller's transaction."""
-    if conn.dialect.name == "postgresql" and not target.uses_hash:
-        return _postgres_batch(conn, target, last, size)
-    return _keyed_range_batch(conn, target, last, size)
-
-
-def _assignments(
-    target: SweepTarget, currents: dict[str, set[object]] | None = None
-) -> dict[str, sa.ColumnElement[Any]]:
-    return {
-        r.column: rewrite_value(target, r, (currents or {}).get(r.column, set()))
-        for r in target.rewrites
-    }
-
-
-def _postgres_batch(
-    conn: Connection, target: SweepTarget, last: Key | None, size: int
-) -> BatchResult:
-    ctid: sa.ColumnElement[Any] = sa.literal_column("ctid")
-    where = sweepable(target)
-    if last is not None:
-        where = sa.and_(where, after(target, last))
-    picked = (
-        sa.select(ctid)
-        .select_from(target.sa_table)
-        .where(where)
-        .order_by(*_key_columns(target))
-        .limit(size)
-        .with_for_update(skip_locked=True)
-    )
-    in_batch = ctid == sa.any_(sa.func.ARRAY(picked.scalar_subquery()))
-    statement: sa.Delete | sa.Update
-    if target.action is RetentionAction.DELETE:
-        statement = sa.delete(target.sa_table).where(in_batch)
-    else:
-        statement = sa.update(target.sa_table).where(in_batch).values(_assignments(target))
-    keys = conn.execute(statement.returning(*_key_columns(target))).all()
-    if len(keys) < size:  # the scan reached the end of the table
-        return BatchResult(len(keys), None)
-    return BatchResult(len(keys), max(tuple(k) for k in keys))
+def _keyed_walk(engine: Engine, target: SweepTarget, size: int) -> Iterator[Batch]:
+    last: Key | None = None
+    while True:
+        with engine.begin() as conn:
+            rows, upper = _keyed_range_batch(conn, target, last, size)
+        if rows:
+            yield Batch(rows, durable=True)
+        if upper is None:
+            return
+        last = upper
 
 
 def _keyed_range_batch(
     conn: Connection, target: SweepTarget, last: Key | None, size: int
-) -> BatchResult:
+) -> tuple[int, Key | None]:
+    """Change the next ``size`` sweepable rows after ``last``; the highest key covered, or None
+    when the batch reached the end of the table."""
     where = sweepable(target)
     if last is not None:
         where = sa.and_(where, after(target, last))
@@ -125,17 +234,9 @@ def _keyed_range_batch(
     upper = tuple(upper_row) if upper_row is not None else None
     if upper is not None:
         where = sa.and_(where, up_to(target, upper))
-    statement: sa.Delete | sa.Update
-    if target.action is RetentionAction.DELETE:
-        statement = sa.delete(target.sa_table).where(where)
-    else:
-        statement = (
-            sa.update(target.sa_table)
-            .where(where)
-            .values(_assignments(target, _hash_currents(conn, target, where)))
-        )
-    rows = conn.execute(statement).rowcount
-    return BatchResult(rows, upper)
+    currents = _hash_currents(conn, target, where) if target.uses_hash else None
+    rows = conn.execute(_change(target, where, currents)).rowcount
+    return int(rows), upper
 
 
 def _hash_currents(

@@ -1,8 +1,9 @@
 """Running a sweep: every target, batch after batch, each batch its own short transaction.
 
-``run_sweep`` walks each table's primary key once in bounded batches (see
-:mod:`gardien.retention.batches`), then checks that nothing sweepable is left (rows skipped
-because another session held them) and walks again if so, a bounded number of times. Each
+``run_sweep`` walks each table once in bounded batches (its pages on PostgreSQL, its key
+elsewhere: see :mod:`gardien.retention.batches`), then checks that nothing sweepable is left
+(rows that moved behind the walk, or that a second step frees, such as a parent whose last
+child went) and walks again if so, a bounded number of times. Each
 committed batch is reported to ``on_batch`` (a progress bar) and to ``record`` (the audit trail:
 one entry per batch, one per table). Setting ``stop`` ends the sweep between two batches; what
 is left is found by the next run.
@@ -11,6 +12,7 @@ is left is found by the next run.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,14 +23,16 @@ from sqlalchemy.engine import Engine
 
 from gardien.audit.events import AuditEvent
 from gardien.policy.vocabulary import RetentionAction
-from gardien.retention.batches import Key, run_batch
+from gardien.retention.batches import anything_left, make_durable, walk
 from gardien.retention.events import RetentionBatchSwept, RetentionTableSwept
 from gardien.retention.plan import SweepSource
-from gardien.retention.predicates import expired, held, referenced, sweepable
+from gardien.retention.predicates import expired, held, referenced
 from gardien.retention.targets import SweepTarget, Unswept
 
-DEFAULT_BATCH = 5000
+DEFAULT_BATCH = 20_000
 MAX_PASSES = 3
+DURABLE_EVERY = 1.0
+"""Seconds between two flush points of asynchronously committed batches (PostgreSQL)."""
 
 OnBatch = Callable[[SweepTarget, int], None]
 Record = Callable[[AuditEvent], None]
@@ -119,19 +123,6 @@ def _count(engine: Engine, target: SweepTarget, clause: sa.ColumnElement[bool]) 
         )
 
 
-def _anything_left(engine: Engine, target: SweepTarget) -> bool:
-    with engine.connect() as conn:
-        return (
-            conn.execute(
-                sa.select(sa.literal(1))
-                .select_from(target.sa_table)
-                .where(sweepable(target))
-                .limit(1)
-            ).first()
-            is not None
-        )
-
-
 def sweep_target(
     engine: Engine,
     target: SweepTarget,
@@ -141,45 +132,62 @@ def sweep_target(
     record: Record | None = None,
     stop: threading.Event | None = None,
 ) -> TableSweep:
-    """Sweep one table to the end (or until ``stop``); returns its counts."""
+    """Sweep one table to the end (or until ``stop``); returns its counts.
+
+    A batch committed without waiting for its WAL flush is reported to ``on_batch`` at once
+    (progress) but to ``record`` (proof) only after :func:`make_durable`, at most
+    :data:`DURABLE_EVERY` seconds later and always before the table's own entry.
+    """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     swept = batches = 0
     stopped = False
     left = False
-    for _ in range(MAX_PASSES):
-        last: Key | None = None
-        while not stopped:
+    pending: list[RetentionBatchSwept] = []
+    flushed = time.monotonic()
+
+    def prove() -> None:
+        nonlocal flushed
+        if pending and record is not None:
+            make_durable(engine)
+            for event in pending:
+                record(event)
+            pending.clear()
+        flushed = time.monotonic()
+
+    for number in range(MAX_PASSES):
+        batches_of_pass = walk(engine, target, batch_size, first=number == 0)
+        while True:
             if stop is not None and stop.is_set():
                 stopped = True
                 break
-            with engine.begin() as conn:
-                result = run_batch(conn, target, last, batch_size)
-            if result.rows:
-                batches += 1
-                swept += result.rows
-                if record is not None:
-                    record(
-                        RetentionBatchSwept(
-                            target.store,
-                            target.table,
-                            target.rule,
-                            target.action.value,
-                            batches,
-                            result.rows,
-                            target.cutoff.isoformat(),
-                        )
-                    )
-                if on_batch is not None:
-                    on_batch(target, result.rows)
-            if result.last is None or result.rows == 0:
+            batch = next(batches_of_pass, None)
+            if batch is None:
                 break
-            last = result.last
+            batches += 1
+            swept += batch.rows
+            if record is not None:
+                pending.append(
+                    RetentionBatchSwept(
+                        target.store,
+                        target.table,
+                        target.rule,
+                        target.action.value,
+                        batches,
+                        batch.rows,
+                        target.cutoff.isoformat(),
+                    )
+                )
+                if batch.durable or time.monotonic() - flushed > DURABLE_EVERY:
+                    prove()
+            if on_batch is not None:
+                on_batch(target, batch.rows)
         if stopped:
             break
-        left = _anything_left(engine, target)
+        left = anything_left(engine, target)
         if not left:
             break
+    prove()
     held_n = _count(engine, target, sa.and_(expired(target), held(target))) if target.holds else 0
     pinned = (
         _count(engine, target, sa.and_(expired(target), sa.not_(held(target)), referenced(target)))
