@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from gardien.datasets import DatasetEngine, MaskDoesNotFitError, Subject
+from gardien.datasets import DatasetEngine, MaskDoesNotFitError, Subject, TableErasure
 from tests.datasets.shop import changed, snapshot
 
 ALICE = Subject.of(email="Alice@Example.fr")
@@ -184,5 +184,21 @@ def test_a_mask_that_does_not_fit_stops_before_any_change(shop: DatasetEngine) -
     broken = DatasetEngine(dataset, shop.engine, policy=shop.policy, today=shop.today)
     before = snapshot(shop.engine)
     with pytest.raises(MaskDoesNotFitError, match=r"card\.number"):
+        broken.erase([ALICE])
+    assert snapshot(shop.engine) == before
+
+
+def test_an_email_inside_a_primary_key_cannot_be_masked_and_nothing_changes(
+    shop: DatasetEngine,
+) -> None:
+    newsletter = shop.dataset.tables["newsletter"].model_copy(
+        update={"erasure": TableErasure.UPDATE}
+    )
+    dataset = shop.dataset.model_copy(
+        update={"tables": {**shop.dataset.tables, "newsletter": newsletter}}
+    )
+    broken = DatasetEngine(dataset, shop.engine, policy=shop.policy, today=shop.today)
+    before = snapshot(shop.engine)
+    with pytest.raises(MaskDoesNotFitError, match=r"newsletter\.email: .*part of a key"):
         broken.erase([ALICE])
     assert snapshot(shop.engine) == before
