@@ -1,8 +1,10 @@
 """The retention plan: per rule and table, what is past its period, what a hold keeps, what a
 hold no longer keeps, and what a sweep would delete or anonymise now. Changes nothing.
 
-Counts come from one aggregate statement per table, with the very predicates the sweep uses, so
-``gardien retention plan`` and ``gardien retention run`` agree.
+Counts come from one aggregate statement per table, with the very predicates the sweep uses,
+projected over the run: a parent row whose last referring child the same run deletes is counted
+as swept. So ``gardien retention plan`` and ``gardien retention run`` agree, unless the data
+changes in between.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from gardien.policy.vocabulary import RetentionAction
+from gardien.retention.checks import check_masks
 from gardien.retention.predicates import expired, held, needs_rewrite, referenced
 from gardien.retention.targets import SweepTarget, Unswept
 
@@ -116,10 +119,14 @@ def _count(clause: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
 
 
 def count_target(conn: Connection, target: SweepTarget) -> TableCounts:
-    """Count one target in one statement (a full scan of the table: a dry run, not a hot path)."""
-    past = expired(target)
+    """Count one target in one statement (a full scan of the table: a dry run, not a hot path).
+
+    Counted as the run will find it: a row referred to only by rows that the same run deletes
+    first (children are swept before parents) counts as swept, not as kept.
+    """
+    past = expired(target, projected=True)
     kept = held(target)
-    pinned = referenced(target)
+    pinned = referenced(target, projected=True)
     free = sa.and_(past, sa.not_(kept), sa.not_(pinned))
     rewrite = needs_rewrite(target) if target.rewrites else sa.true()
     row = conn.execute(
@@ -151,10 +158,14 @@ def count_target(conn: Connection, target: SweepTarget) -> TableCounts:
 
 
 def plan_retention(sources: Iterable[SweepSource]) -> RetentionPlan:
-    """Count every target of every source; one read transaction per source."""
+    """Count every target of every source; one read transaction per source.
+
+    Fails like the run would, before counting, when a mask does not fit its column.
+    """
     tables: list[TableCounts] = []
     unswept: list[Unswept] = []
     for source in sources:
+        check_masks(source.engine, source.targets)
         unswept.extend(source.unswept)
         with source.engine.connect() as conn:
             tables.extend(count_target(conn, t) for t in source.targets)

@@ -25,12 +25,19 @@ def _typed(value: object) -> sa.BindParameter[Any]:
     return sa.bindparam(None, value, type_=sa.String())
 
 
-def expired(target: SweepTarget) -> sa.ColumnElement[bool]:
-    """Past the rule's period: ``event_column < cut-off`` (an unknown date is never expired)."""
+def expired(target: SweepTarget, *, projected: bool = False) -> sa.ColumnElement[bool]:
+    """Past the rule's period: ``event_column < cut-off`` (an unknown date is never expired).
+
+    ``projected``: as a whole run will find it, with the target's ``planned_condition`` when
+    it has one (a condition that an earlier batch of the same run makes true).
+    """
     cutoff = sa.bindparam(None, target.cutoff_bound, type_=target.event_type)
     clause = target.col(target.event) < cutoff
-    if target.condition is not None:
-        clause = sa.and_(clause, target.condition)
+    condition = target.condition
+    if projected and target.planned_condition is not None:
+        condition = target.planned_condition
+    if condition is not None:
+        clause = sa.and_(clause, condition)
     return clause
 
 
@@ -46,8 +53,12 @@ def held(target: SweepTarget) -> sa.ColumnElement[bool]:
     )
 
 
-def referenced(target: SweepTarget) -> sa.ColumnElement[bool]:
-    """Still referred to by a row that stays: deleting would orphan it or rewrite it."""
+def referenced(target: SweepTarget, *, projected: bool = False) -> sa.ColumnElement[bool]:
+    """Still referred to by a row that stays: deleting would orphan it or rewrite it.
+
+    ``projected``: by a row that stays once the same run has swept the referring table (swept
+    before this one), for the plan. The run itself asks what refers to the row now.
+    """
     if not target.guards:
         return sa.false()
     checks = []
@@ -58,6 +69,8 @@ def referenced(target: SweepTarget) -> sa.ColumnElement[bool]:
                 for c, p in zip(guard.child_columns, guard.parent_columns, strict=True)
             )
         )
+        if projected and guard.swept is not None:
+            match = sa.and_(match, sa.not_(sweepable(guard.swept, projected=True)))
         checks.append(sa.exists().where(match))
     return sa.or_(*checks)
 
@@ -88,11 +101,11 @@ def rewrite_value(
     return rewrite.expression(target.bound_table, currents, target.hash_key)
 
 
-def sweepable(target: SweepTarget) -> sa.ColumnElement[bool]:
+def sweepable(target: SweepTarget, *, projected: bool = False) -> sa.ColumnElement[bool]:
     """What the sweep changes now: expired, not held, not referenced, not yet anonymised."""
-    clause = sa.and_(expired(target), sa.not_(held(target)))
+    clause = sa.and_(expired(target, projected=projected), sa.not_(held(target)))
     if target.guards:
-        clause = sa.and_(clause, sa.not_(referenced(target)))
+        clause = sa.and_(clause, sa.not_(referenced(target, projected=projected)))
     if target.rewrites:
         clause = sa.and_(clause, needs_rewrite(target))
     return clause

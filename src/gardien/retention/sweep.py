@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from gardien.audit.events import AuditEvent
 from gardien.policy.vocabulary import RetentionAction
 from gardien.retention.batches import anything_left, make_durable, walk
+from gardien.retention.checks import check_masks
 from gardien.retention.events import RetentionBatchSwept, RetentionTableSwept
 from gardien.retention.plan import SweepSource
 from gardien.retention.predicates import expired, held, referenced
@@ -237,11 +238,17 @@ def run_sweep(
     stop: threading.Event | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> SweepReport:
-    """Sweep every target of every source, in order (children before parents per source)."""
+    """Sweep every target of every source, in order (children before parents per source).
+
+    Every mask is checked against its column before the first batch of any table.
+    """
     now = clock or (lambda: datetime.now(UTC))
     started = now()
     tables: list[TableSweep] = []
     unswept: list[Unswept] = []
+    sources = list(sources)
+    for source in sources:
+        check_masks(source.engine, source.targets)
     for source in sources:
         unswept.extend(source.unswept)
         for target in source.targets:

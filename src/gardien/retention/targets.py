@@ -8,9 +8,9 @@ keeps. The planner counts with it; the sweeper deletes or anonymises with it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -45,6 +45,8 @@ class Guard:
     child_columns: tuple[str, ...]
     parent_columns: tuple[str, ...]
     name: str
+    swept: SweepTarget | None = None
+    """The child's own delete target, on ``child``, when the same run sweeps it first."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class SweepTarget:
     guards: tuple[Guard, ...] = ()
     condition: sa.ColumnElement[bool] | None = None
     """An extra predicate for Gardien's own records (e.g. a consent no longer relied on)."""
+    planned_condition: sa.ColumnElement[bool] | None = None
+    """``condition`` as the plan counts it: what the whole run will find, when an earlier batch
+    or pass of the run makes ``condition`` true for more rows (None: the same)."""
     hash_key: bytes | None = field(default=None, repr=False)
     bound_table: BoundTable | None = field(default=None, repr=False)
     """The declared table, for the dataset engine's masks."""
@@ -118,6 +123,7 @@ def dataset_targets(
     """Every table of a bound dataset that names a retention rule, children before parents."""
     dataset = bound.dataset
     targets: list[SweepTarget] = []
+    built: dict[str, SweepTarget] = {}
     unswept: list[Unswept] = []
     naive = naive_utc(now)
     for name in _children_first(bound):
@@ -157,26 +163,25 @@ def dataset_targets(
                     )
                 )
                 continue
-        guards = _guards(bound, name) if rule.action is RetentionAction.DELETE else ()
-        targets.append(
-            SweepTarget(
-                store=dataset.name,
-                table=name,
-                rule=rule.id,
-                action=rule.action,
-                sa_table=table.sa,
-                key=table.key,
-                event=event,
-                event_type=event_type,
-                cutoff=cutoff,
-                cutoff_bound=cutoff_bound,
-                holds=holds,
-                rewrites=rewrites,
-                guards=guards,
-                hash_key=hash_key,
-                bound_table=table,
-            )
+        guards = _guards(bound, name, built) if rule.action is RetentionAction.DELETE else ()
+        built[name] = SweepTarget(
+            store=dataset.name,
+            table=name,
+            rule=rule.id,
+            action=rule.action,
+            sa_table=table.sa,
+            key=table.key,
+            event=event,
+            event_type=event_type,
+            cutoff=cutoff,
+            cutoff_bound=cutoff_bound,
+            holds=holds,
+            rewrites=rewrites,
+            guards=guards,
+            hash_key=hash_key,
+            bound_table=table,
         )
+        targets.append(built[name])
     return targets, unswept
 
 
@@ -243,8 +248,12 @@ def _rewrites(
     return tuple(out)
 
 
-def _guards(bound: BoundDataset, name: str) -> tuple[Guard, ...]:
-    """Links whose rows keep a parent row: all but cascades into tables without holds."""
+def _guards(bound: BoundDataset, name: str, built: dict[str, SweepTarget]) -> tuple[Guard, ...]:
+    """Links whose rows keep a parent row: all but cascades into tables without holds.
+
+    ``built``: the targets already made (children come first), so that the plan can tell a
+    referring row the run deletes from one that stays.
+    """
     out: list[Guard] = []
     for link in bound.links_into(name):
         child = bound.tables[link.child]
@@ -253,8 +262,18 @@ def _guards(bound: BoundDataset, name: str) -> tuple[Guard, ...]:
         )
         if (link.ondelete or "").upper() == "CASCADE" and not child_held:
             continue
-        alias = child.sa.alias(f"ref_{len(out)}")
-        out.append(Guard(alias, link.child_columns, link.parent_columns, link.describe()))
+        alias = child.sa.alias(f"ref_{name}_{len(out)}")
+        swept = built.get(link.child)
+        rebased = None
+        if (
+            swept is not None
+            and swept.action is RetentionAction.DELETE
+            and swept.condition is None
+            and link.child != name
+        ):
+            # Only counted through (SELECT), never changed: the alias stands for the table.
+            rebased = replace(swept, sa_table=cast(sa.TableClause, alias))
+        out.append(Guard(alias, link.child_columns, link.parent_columns, link.describe(), rebased))
     return tuple(out)
 
 
