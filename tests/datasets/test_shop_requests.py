@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from gardien.datasets import DatasetEngine, MaskDoesNotFitError, Subject, TableErasure
+from gardien.datasets import (
+    ColumnErasure,
+    DatasetEngine,
+    MaskDoesNotFitError,
+    Subject,
+    TableErasure,
+)
 from tests.datasets.shop import changed, snapshot
 
 ALICE = Subject.of(email="Alice@Example.fr")
@@ -202,3 +208,23 @@ def test_an_email_inside_a_primary_key_cannot_be_masked_and_nothing_changes(
     with pytest.raises(MaskDoesNotFitError, match=r"newsletter\.email: .*part of a key"):
         broken.erase([ALICE])
     assert snapshot(shop.engine) == before
+
+
+def test_a_keyed_hash_replaces_the_value_once_and_needs_the_key(shop: DatasetEngine) -> None:
+    customer = shop.dataset.tables["customer"]
+    last_name = customer.columns["last_name"].model_copy(update={"erasure": ColumnErasure.HASH})
+    table = customer.model_copy(update={"columns": {**customer.columns, "last_name": last_name}})
+    dataset = shop.dataset.model_copy(update={"tables": {**shop.dataset.tables, "customer": table}})
+    keyless = DatasetEngine(dataset, shop.engine, policy=shop.policy, today=shop.today)
+    with pytest.raises(MaskDoesNotFitError, match=r"customer\.last_name: .*hash key"):
+        keyless.plan([ALICE])
+    hashing = DatasetEngine(
+        dataset, shop.engine, policy=shop.policy, today=shop.today, hash_key=b"k" * 32
+    )
+    hashing.erase([ALICE])
+    with shop.engine.connect() as conn:
+        hashed = conn.execute(sa.text("SELECT last_name FROM customer WHERE id = 1")).scalar_one()
+    assert hashed.startswith("h$")
+    assert len(hashed) <= 40
+    assert "Martin" not in hashed
+    assert hashing.plan([Subject.of(customer_id="1")]).nothing_to_do
