@@ -51,9 +51,11 @@ class ServiceOptions:
     def from_environment(cls, env: Mapping[str, str]) -> ServiceOptions:
         """Options from ``GARDIEN_SERVICE_*`` (how ``gardien serve`` reaches its workers)."""
         outbox = env.get("GARDIEN_SERVICE_OUTBOX")
-        datasets = env.get("GARDIEN_SERVICE_DATASETS", "")
+        # Files or folders of declarations, comma-separated; the CLI's GARDIEN_DATASETS (a
+        # folder) is the default, so one setting serves both.
+        datasets = env.get("GARDIEN_SERVICE_DATASETS") or env.get("GARDIEN_DATASETS", "")
         return cls(
-            dataset_files=tuple(Path(p) for p in datasets.split(",") if p.strip()),
+            dataset_files=_declaration_files(datasets),
             requests_dir=Path(env.get("GARDIEN_SERVICE_REQUESTS_DIR", "requests")),
             secure_cookies=env.get("GARDIEN_SERVICE_SECURE_COOKIES", "") in ("1", "true"),
             outbox=Path(outbox) if outbox else None,
@@ -82,3 +84,16 @@ async def context(request: Request) -> ServiceContext:
     ctx = request.app.state.gardien
     assert isinstance(ctx, ServiceContext)
     return ctx
+
+
+def _declaration_files(spec: str) -> tuple[Path, ...]:
+    files: list[Path] = []
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        path = Path(part)
+        if path.is_dir():
+            files += sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
+        else:
+            files.append(path)
+    return tuple(files)
