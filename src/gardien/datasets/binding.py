@@ -137,7 +137,8 @@ def bind(dataset: Dataset, live: LiveSchema) -> BoundDataset:
         for table, cols in ((child, child_cols), (parent, parent_cols)):
             bound = tables.get(table)
             if bound is None:
-                problems.append(f"link {link.child} -> {link.parent}: no table {table!r}")
+                if table not in dataset.tables:  # a declared table that is missing: said once
+                    problems.append(f"link {link.child} -> {link.parent}: no table {table!r}")
             else:
                 problems += [
                     f"link {link.child} -> {link.parent}: no column {table}.{c}"
