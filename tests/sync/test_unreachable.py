@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from gardien.errors import ConfigurationError
 from gardien.ledger import IdentifierVault, Ledger, ReasonCode
 from gardien.policy import load_policy
 from gardien.storage import create_engine
@@ -115,5 +116,22 @@ def test_a_new_policy_version_empties_every_subscribed_cache(sqlite_world: World
             assert time.monotonic() < deadline
             time.sleep(0.005)
         assert feed.status().last_error is None
+    finally:
+        ledger.close()
+
+
+@pytest.mark.postgres
+def test_subscribing_without_the_trigger_fails_at_once_with_the_fix(pg_world: World) -> None:
+    engine = create_engine(pg_world.url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TRIGGER gardien_ledger_notify ON gardien_audit_entries")
+    vault = IdentifierVault(EnvKeyProvider(pg_world.master_key))
+    ledger = Ledger(engine, load_policy(POLICY), vault)
+    try:
+        started = time.monotonic()
+        with pytest.raises(ConfigurationError, match="gardien db upgrade"):
+            ledger.subscribe()
+        assert time.monotonic() - started < 5
+        assert ledger.decide(MARIE, "marketing", ["contact"]).codes == (ReasonCode.NO_CONSENT,)
     finally:
         ledger.close()

@@ -79,6 +79,7 @@ class ChangeFeed(ABC):
         self._losses = 0
         self._applied = 0
         self._error: str | None = None
+        self._fatal: ConfigurationError | None = None
         self._threads: list[threading.Thread] = []
 
     # --- what a backend provides ----------------------------------------------------------
@@ -110,9 +111,9 @@ class ChangeFeed(ABC):
             thread = threading.Thread(target=target, name=f"gardien-sync-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)
-        if not self._synced.wait(timeout):
+        if not self._synced.wait(timeout) or self._fatal is not None:
             self.close()
-            raise ConfigurationError(
+            raise self._fatal or ConfigurationError(
                 f"the ledger's change feed ({self.backend}) could not start: "
                 f"{self._error or 'timed out'}"
             )
@@ -178,6 +179,12 @@ class ChangeFeed(ABC):
         while not self._stop.is_set():
             try:
                 self._follow()
+            except ConfigurationError as exc:  # e.g. the trigger is missing: no use retrying
+                self._lost(exc)
+                if not self._synced.is_set():
+                    self._fatal = exc
+                    self._synced.set()
+                    return
             except Exception as exc:  # any failure of the log means: stop trusting, retry
                 self._lost(exc)
             finally:
