@@ -40,6 +40,7 @@ from gardien.datasets.masks import RewriteKind
 from gardien.policy.vocabulary import RetentionAction
 from gardien.retention.predicates import rewrite_value, sweepable
 from gardien.retention.targets import SweepTarget
+from gardien.storage.engine import write_transaction
 
 Key = tuple[object, ...]
 
@@ -88,7 +89,7 @@ def make_durable(engine: Engine) -> None:
     """
     if engine.dialect.name != "postgresql":
         return
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.execute(sa.text("SELECT pg_current_xact_id()"))
 
 
@@ -144,7 +145,7 @@ def _postgres_batch(
         scope = sa.and_(_ctid() >= _tid(pages[0]), _ctid() < _tid(pages[1]), where)
     picked = sa.select(_ctid()).select_from(target.sa_table).where(scope).limit(size)
     in_batch = _ctid() == sa.any_(sa.func.ARRAY(picked.scalar_subquery()))
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         conn.execute(sa.text("SET LOCAL synchronous_commit = off"))
         return int(conn.execute(_change(target, sa.and_(in_batch, where), None)).rowcount)
 
@@ -206,7 +207,7 @@ def up_to(target: SweepTarget, upper: Key) -> sa.ColumnElement[bool]:
 def _keyed_walk(engine: Engine, target: SweepTarget, size: int) -> Iterator[Batch]:
     last: Key | None = None
     while True:
-        with engine.begin() as conn:
+        with write_transaction(engine) as conn:
             rows, upper = _keyed_range_batch(conn, target, last, size)
         if rows:
             yield Batch(rows, durable=True)

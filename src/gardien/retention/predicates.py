@@ -96,6 +96,10 @@ def rewrite_value(
     target: SweepTarget, rewrite: Rewrite, currents: set[object]
 ) -> sa.ColumnElement[Any]:
     """The value anonymisation writes into one column, for every row of a statement."""
+    if rewrite.kind is RewriteKind.NULL:
+        return sa.null()
+    if rewrite.kind is RewriteKind.CONSTANT:
+        return sa.literal(rewrite.value)
     if target.bound_table is None:
         raise RetentionConfigError(f"{target.name}: anonymisation needs a declared table")
     return rewrite.expression(target.bound_table, currents, target.hash_key)
