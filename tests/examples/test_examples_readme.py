@@ -12,7 +12,8 @@ def test_examples_readme_is_up_to_date() -> None:
     spec = importlib.util.spec_from_file_location(
         "examples_readme", ROOT / "scripts" / "examples_readme.py"
     )
-    assert spec and spec.loader
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     expected = module.render()
