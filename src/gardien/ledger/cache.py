@@ -16,6 +16,7 @@ Two rules keep it from ever serving a state older than a known change:
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from gardien.ledger.identifiers import Identifier
 from gardien.ledger.state import PersonState
@@ -48,6 +49,10 @@ class StateCache:
 
     def get(self, subject: Identifier) -> PersonState | None:
         return self._entries.get(subject)
+
+    def get_function(self) -> Callable[[Identifier], PersonState | None]:
+        """:meth:`get` without a Python frame (the entries' dict is never replaced)."""
+        return self._entries.get
 
     def mark(self) -> int:
         """Call before reading states from the database; pass the result to :meth:`put`."""

@@ -97,6 +97,7 @@ class Ledger:
         self._trail = AuditTrail(vault.audit_key())
         self._cache = StateCache(cache_size)
         self._feed: ChangeFeed | None = None
+        self._cached = self._cache.get_function()
         self._group = GroupCommit(self._commit)
         self._clock = clock or (lambda: datetime.now(UTC))
         at = self._clock()
@@ -405,14 +406,17 @@ class Ledger:
         When the cache is not known to be current, the state is read from the database (or,
         if it cannot be, the answer is a denial) and the reasons say so.
         """
+        name = as_identifier(subject)
         if self._cache.trusted:
-            try:
-                state = self.state(subject)
-            except sa.exc.SQLAlchemyError:  # a miss, and the database cannot be read
-                state = None
+            state = self._cached(name)  # the warm path: one dict look-up, no frame
+            if state is None:
+                try:
+                    state = self.states([name])[name]
+                except sa.exc.SQLAlchemyError:  # a miss, and the database cannot be read
+                    state = None
             if state is not None:
                 return decide(self.index, state, purpose, categories, now)
-        asked = (as_identifier(subject), purpose, frozenset(categories))
+        asked = (name, purpose, frozenset(categories))
         return decide_from_database(self.index, self._load, [asked], now)[0]
 
     def decide_many(
