@@ -33,8 +33,8 @@ from gardien.requests import (
     RequestWorkflow,
     RunResult,
     run,
-    run_pending,
 )
+from gardien.requests.batch import run_pending_batched
 from gardien.vault import MasterKeyProvider, dataset_hash_key, vault_for
 from gardien.vault.keys import load_master_keys
 
@@ -266,9 +266,13 @@ def run_command(
             raise ConfigurationError("give one request, or --all")
         if all_ and dry_run:
             raise ConfigurationError("--dry-run shows one request at a time")
-        results = run_pending(workflow) if all_ else [run(workflow, ref, dry_run=dry_run)]
+        # --all: the queued erasures run in set-based batches (one erasure per dataset each).
+        batched = run_pending_batched(workflow) if all_ else None
+        results = list(batched.results) if batched else [run(workflow, ref, dry_run=dry_run)]
     for result in results:
         _print_run(result)
+    for not_run_ref, why in batched.not_run if batched else ():
+        out.print(f"{not_run_ref}: not run ({why})", markup=False)
     if all_ and not results:
         out.print("nothing to run", markup=False)
     if not dry_run and any(result.left for result in results):

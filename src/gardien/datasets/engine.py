@@ -7,7 +7,7 @@ per call. The URL is read from the environment by the caller (the edge), never f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,6 +23,7 @@ from gardien.datasets.access import (
     portable_categories,
     portable_columns,
 )
+from gardien.datasets.attribution import attribute
 from gardien.datasets.binding import BoundDataset, bind, schemas_of
 from gardien.datasets.declaration import Dataset
 from gardien.datasets.erasure import ErasurePlan, HeldRows, plan_erasure
@@ -51,6 +52,14 @@ class ErasureReport:
             n: {"deleted": c.deleted, "updated": c.updated, "unlinked": c.unlinked}
             for n, c in self.executed.items()
         }
+
+
+@dataclass(frozen=True)
+class BatchErasure:
+    """A batch erased in one transaction, and each person's share of the plan (same order)."""
+
+    report: ErasureReport
+    shares: tuple[ErasurePlan, ...]
 
 
 def url_from_env(dataset: Dataset, environ: Mapping[str, str]) -> str:
@@ -168,3 +177,23 @@ class DatasetEngine:
             plan = plan_erasure(conn, footprint, self.policy, self._today(), self.hash_key)
             executed = apply_plan(conn, plan, footprint, self.hash_key)
         return ErasureReport(plan, executed)
+
+    def erase_batch(
+        self,
+        subjects: Sequence[Subject],
+        before: Callable[[Sequence[ErasurePlan]], None] | None = None,
+    ) -> BatchErasure:
+        """Erase a batch in ONE transaction (one statement per table, not per person), and
+        tell each person's share: their rows, counts and held rows (for their own report).
+
+        ``before`` receives the shares once planned, before any change (a request records
+        its plan then, so a crash still leaves what the holds keep on record).
+        """
+        with self.engine.begin() as conn:
+            footprint = self.find(conn, subjects)
+            plan = plan_erasure(conn, footprint, self.policy, self._today(), self.hash_key)
+            shares = tuple(plan.only(keys) for keys in attribute(footprint, subjects))
+            if before is not None:
+                before(shares)
+            executed = apply_plan(conn, plan, footprint, self.hash_key)
+        return BatchErasure(ErasureReport(plan, executed), shares)

@@ -26,7 +26,14 @@ from gardien.datasets.declaration import Follow, TableErasure
 from gardien.datasets.errors import MaskDoesNotFitError
 from gardien.datasets.holds import hold_end, is_held
 from gardien.datasets.masks import Rewrite, RewriteKind, check_width, rewrite_for
-from gardien.datasets.plan import ErasurePlan, HeldRows, TablePlan, Unlink, UpdateGroup
+from gardien.datasets.plan import (
+    ErasurePlan,
+    HeldRows,
+    TablePlan,
+    Unlink,
+    UpdateGroup,
+    latest,
+)
 from gardien.datasets.traversal import Footprint, TableRows, referenced_by_others
 from gardien.errors import ConfigurationError
 from gardien.policy.model import LegalHold, Policy
@@ -231,10 +238,11 @@ def _table_plan(
         updates=updates,
         unlinks=tuple(unlinks),
         break_first=tuple(break_first),
-        held={k: _latest([end for _, end in v.values()]) for k, v in held.items()},
+        held={k: latest([end for _, end in v.values()]) for k, v in held.items()},
         holds=_hold_summary(held, policy),
         kept_referenced=frozenset(kept_referenced),
         kept_shared=frozenset(rows.shared),
+        held_under={k: _per_hold(v) for k, v in held.items()},
     )
 
 
@@ -266,13 +274,6 @@ def _cyclic_links(bound: BoundDataset, delete: Mapping[str, set[Key]]) -> list[B
     ]
 
 
-def _latest(values: Sequence[date | None]) -> date | None:
-    known = [v for v in values if v is not None]
-    if len(known) < len(values) or not known:
-        return None
-    return max(known)
-
-
 def _hold_summary(held: Held, policy: Policy | None) -> tuple[HeldRows, ...]:
     if not held or policy is None:
         return ()
@@ -283,7 +284,7 @@ def _hold_summary(held: Held, policy: Policy | None) -> tuple[HeldRows, ...]:
     out = []
     for hold_id, ends in by_hold.items():
         hold = policy.hold_by_id[hold_id]
-        out.append(HeldRows(hold.id, hold.law, hold.title.in_("en"), len(ends), _latest(ends)))
+        out.append(HeldRows(hold.id, hold.law, hold.title.in_("en"), len(ends), latest(ends)))
     return tuple(out)
 
 
@@ -291,7 +292,7 @@ def _per_hold(columns: Mapping[str, tuple[str, date | None]]) -> dict[str, date 
     out: dict[str, list[date | None]] = {}
     for hold_id, end in columns.values():
         out.setdefault(hold_id, []).append(end)
-    return {h: _latest(ends) for h, ends in out.items()}
+    return {h: latest(ends) for h, ends in out.items()}
 
 
 def _delete_order(

@@ -6,13 +6,21 @@ with what the execution did.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from gardien.datasets.binding import BoundLink, Key
 from gardien.datasets.masks import Rewrite
+
+
+def latest(values: Sequence[date | None]) -> date | None:
+    """The last of these days; None (no known end) when any is unknown."""
+    known = [v for v in values if v is not None]
+    if len(known) < len(values) or not known:
+        return None
+    return max(known)
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,40 @@ class TablePlan:
     holds: tuple[HeldRows, ...] = ()
     kept_referenced: frozenset[Key] = frozenset()
     kept_shared: frozenset[Key] = frozenset()
+    held_under: Mapping[Key, Mapping[str, date | None]] = field(default_factory=dict)
+    """For each held row, the end of each hold keeping it: a share of a batch's holds."""
+
+    def only(self, keys: set[Key]) -> TablePlan:
+        """This plan for some of its rows (one person's share of a batch): same actions."""
+        held = {k: self.held[k] for k in keys if k in self.held}
+        holds = []
+        for h in self.holds:
+            ends = [
+                self.held_under[k][h.hold]
+                for k in held
+                if k in self.held_under and h.hold in self.held_under[k]
+            ]
+            if ends:
+                holds.append(HeldRows(h.hold, h.law, h.title, len(ends), latest(ends)))
+        updates = tuple(
+            UpdateGroup(g.rewrites, g.keys & keys, g.currents)
+            for g in self.updates
+            if g.keys & keys
+        )
+        return TablePlan(
+            table=self.table,
+            delete=self.delete & keys,
+            updates=updates,
+            unlinks=tuple(Unlink(u.link, u.keys & keys) for u in self.unlinks if u.keys & keys),
+            break_first=tuple(
+                Unlink(u.link, u.keys & keys) for u in self.break_first if u.keys & keys
+            ),
+            held=held,
+            holds=tuple(holds),
+            kept_referenced=self.kept_referenced & keys,
+            kept_shared=self.kept_shared & keys,
+            held_under={k: self.held_under[k] for k in held if k in self.held_under},
+        )
 
     @property
     def updated(self) -> frozenset[Key]:
@@ -89,6 +131,13 @@ class ErasurePlan:
     @property
     def nothing_to_do(self) -> bool:
         return all(plan.empty for plan in self.tables.values())
+
+    def only(self, keys: Mapping[str, set[Key]]) -> ErasurePlan:
+        """The share of this plan that concerns these rows (a table with none left out)."""
+        tables = {n: p.only(keys[n]) for n, p in self.tables.items() if keys.get(n)}
+        return ErasurePlan(
+            self.dataset, tables, tuple(n for n in self.delete_order if tables.get(n))
+        )
 
     def holds(self) -> list[tuple[str, HeldRows]]:
         return [(name, h) for name, plan in self.tables.items() for h in plan.holds]

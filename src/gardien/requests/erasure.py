@@ -14,14 +14,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gardien.datasets import DatasetEngine
+from gardien.datasets import DatasetEngine, ErasurePlan, ErasureReport
 from gardien.requests.execution import DONE, PLANNED, RunContext, dataset_step
 from gardien.requests.ledger_adapter import mark_erased
 from gardien.requests.rendering import render
 from gardien.vault import person_owner
 
 
-def _kept(dataset: str, described: dict[str, Any]) -> list[dict[str, Any]]:
+def kept_rows(dataset: str, described: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for table, entry in described.get("tables", {}).items():
         for hold in entry.get("holds", []):
@@ -29,7 +29,7 @@ def _kept(dataset: str, described: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _merge(*lists: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def merge(*lists: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One entry per (dataset, table, hold): the largest row count, the latest end."""
     merged: dict[tuple[str, str, str], dict[str, Any]] = {}
     for items in lists:
@@ -44,7 +44,7 @@ def _merge(*lists: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [merged[k] for k in sorted(merged)]
 
 
-def _dicts(value: object) -> list[dict[str, Any]]:
+def dicts(value: object) -> list[dict[str, Any]]:
     return [dict(v) for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
@@ -60,6 +60,11 @@ def erase_everywhere(context: RunContext) -> None:
             return _erase_one(context, engine)
 
         context.step(dataset_step(engine), work)
+    forget(context)
+
+
+def forget(context: RunContext) -> None:
+    """After the datasets: the person marked erased in the ledger, their vault key shredded."""
     workflow = context.workflow
 
     def ledger_step() -> dict[str, Any]:
@@ -98,15 +103,34 @@ def _erase_one(context: RunContext, engine: DatasetEngine) -> dict[str, Any]:
     plan = engine.plan([context.subject]).describe()
     saved_plan = earlier.get("plan")
     first_plan: dict[str, Any] | None = dict(saved_plan) if isinstance(saved_plan, dict) else None
-    kept = _merge(_dicts(earlier.get("kept")), _kept(engine.dataset.name, plan))
+    kept = merge(dicts(earlier.get("kept")), kept_rows(engine.dataset.name, plan))
     context.record(step, PLANNED, {"plan": first_plan or plan, "kept": kept})
     report = engine.erase([context.subject])
-    kept = _merge(kept, _kept(engine.dataset.name, report.plan.describe()))
+    return dataset_result(engine.dataset.name, first_plan or plan, kept, report.plan, report)
+
+
+def dataset_result(
+    dataset: str,
+    first_plan: dict[str, Any],
+    kept: list[dict[str, Any]],
+    done: ErasurePlan,
+    executed: ErasureReport | None = None,
+) -> dict[str, Any]:
+    """A dataset step's result: the first plan recorded, its counts, what ran, what is kept
+    (``executed`` None: one person's share of a batch, whose counts are the plan's)."""
+    counts = executed.counts() if executed is not None else _share_counts(done)
     return {
-        "plan": first_plan or plan,
-        "counts": _counts(first_plan or plan),
-        "executed": report.counts(),
-        "kept": kept,
+        "plan": first_plan,
+        "counts": _counts(first_plan),
+        "executed": counts,
+        "kept": merge(kept, kept_rows(dataset, done.describe())),
+    }
+
+
+def _share_counts(plan: ErasurePlan) -> dict[str, dict[str, int]]:
+    return {
+        name: {k: v for k, v in table.counts().items() if k in ("deleted", "updated", "unlinked")}
+        for name, table in plan.tables.items()
     }
 
 
@@ -129,7 +153,7 @@ def report_data(context: RunContext) -> dict[str, Any]:
                 "counts": result.get("counts", {}),
             }
         )
-        kept += _dicts(result.get("kept"))
+        kept += dicts(result.get("kept"))
     if "ledger:erasure" in latest:
         ledger = {"status": latest["ledger:erasure"].status, **latest["ledger:erasure"].result}
     vault: dict[str, Any] = dict(latest["vault:shred"].result) if "vault:shred" in latest else {}
@@ -141,7 +165,7 @@ def report_data(context: RunContext) -> dict[str, Any]:
         "received_at": request.received_at.isoformat(),
         "written_at": context.workflow.clock().isoformat(),
         "datasets": datasets,
-        "kept": _merge(kept),
+        "kept": merge(kept),
         "ledger": ledger,
         "vault": vault,
         "recipients_to_notify": recipients,
@@ -180,4 +204,11 @@ def _hold_title(policy: Any, hold_id: str, lang: str, default: str) -> str:
     return hold.title.in_(lang) if hold is not None else default
 
 
-__all__ = ["DONE", "erase_everywhere", "report_data", "write_report"]
+__all__ = [
+    "DONE",
+    "dataset_result",
+    "erase_everywhere",
+    "forget",
+    "report_data",
+    "write_report",
+]

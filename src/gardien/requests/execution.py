@@ -179,6 +179,16 @@ def run(workflow: RequestWorkflow, ref: str, *, dry_run: bool = False) -> RunRes
     """Carry out a verified request (or, ``dry_run``, show what it would change)."""
     from gardien.requests import handlers  # the handlers import this module's helpers
 
+    context = prepare(workflow, ref, dry_run=dry_run)
+    if dry_run:
+        return handlers.preview(context)
+    handlers.HANDLERS[context.request.type](context)
+    return finish(context)
+
+
+def prepare(workflow: RequestWorkflow, ref: str, *, dry_run: bool = False) -> RunContext:
+    """The request marked running (unless dry), the person's names, the steps already done;
+    raises :class:`InvalidTransitionError` for a request that cannot run."""
     with workflow.opened(ref) as opened:
         request, details = opened.request, opened.details
         if details is None:
@@ -208,11 +218,7 @@ def run(workflow: RequestWorkflow, ref: str, *, dry_run: bool = False) -> RunRes
             names = person_names(workflow, details)
     with read_transaction(workflow.engine) as conn:
         done = load_steps(conn, request.ref)
-    context = RunContext(workflow, request, details, names, done)
-    if dry_run:
-        return handlers.preview(context)
-    handlers.HANDLERS[request.type](context)
-    return finish(context)
+    return RunContext(workflow, request, details, names, done)
 
 
 def run_pending(workflow: RequestWorkflow) -> list[RunResult]:
@@ -314,6 +320,7 @@ __all__ = [
     "contact_of",
     "dataset_step",
     "finish",
+    "prepare",
     "record_objections",
     "record_restriction",
     "run",

@@ -1,0 +1,123 @@
+"""Issue 4, last point: N queued erasure REQUESTS run as set-based batches versus one by one.
+
+    .venv/bin/python -m bench.requests.queued_erasures --requests 10000 [--sample 200]
+
+A PostgreSQL shop (the request tests' schema: customers, orders, invoices under a 10-year
+hold, reviews) holds 2*N customers, each with two orders, an invoice and a review; N of them
+ask for erasure (identity confirmed). One copy runs the N requests with ``run_erasures``
+(batches of 1000); another runs ``--sample`` of them one by one with ``run``, and the one-by-one
+time for N is extrapolated from that sample (said in the output). Both time the whole request
+(datasets, ledger, vault shred, reports), not only the dataset engine. The ledger is SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import sqlalchemy as sa
+from tests.requests.world import SHOP_DDL, make_world
+
+from gardien.requests import run
+from gardien.requests.batch import run_erasures
+
+PG = os.environ.get("GARDIEN_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/")
+
+
+def make_shop(customers: int) -> str:
+    name = f"bench_q_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG + "postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    url = PG + name
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for ddl in SHOP_DDL:
+            conn.execute(sa.text(ddl))
+        conn.execute(
+            sa.text(
+                "INSERT INTO customers SELECT g, 'c' || g || '@example.fr', 'Name ' || g,"
+                " '06' || g, true, '192.0.2.1' FROM generate_series(1, :n) g"
+            ),
+            {"n": customers},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO orders SELECT g * 10 + k, g, DATE '2025-03-02' + k,"
+                " 'addr ' || g, 10 FROM generate_series(1, :n) g, generate_series(0, 1) k"
+            ),
+            {"n": customers},
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO invoices SELECT g, g * 10, DATE '2025-03-02', 'Name ' || g, 10"
+                " FROM generate_series(1, :n) g"
+            ),
+            {"n": customers},
+        )
+        conn.execute(
+            sa.text("INSERT INTO reviews SELECT g, g, 'fine' FROM generate_series(1, :n) g"),
+            {"n": customers},
+        )
+    engine.dispose()
+    return url
+
+
+def drop(url: str) -> None:
+    admin = sa.create_engine(PG + "postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)"))
+    admin.dispose()
+
+
+def queued(folder: Path, url: str, count: int) -> tuple[object, list[str]]:
+    folder.mkdir()
+    world = make_world(folder, url)
+    refs = []
+    for i in range(1, count + 1):
+        ref = world.workflow.receive("erasure", f"email:c{i}@example.fr", "email").ref
+        world.workflow.confirm_identity(ref, "bench")
+        refs.append(ref)
+    return world, refs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=10_000)
+    parser.add_argument("--sample", type=int, default=200)
+    parser.add_argument("--batch-size", type=int, default=1000)
+    args = parser.parse_args()
+    n, sample = args.requests, min(args.sample, args.requests)
+    urls = [make_shop(2 * n), make_shop(2 * n)]
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            batched, refs = queued(Path(tmp) / "batch", urls[0], n)
+            alone, alone_refs = queued(Path(tmp) / "alone", urls[1], sample)
+            start = time.perf_counter()
+            result = run_erasures(batched.workflow, refs, batch_size=args.batch_size)  # type: ignore[attr-defined]
+            batch_s = time.perf_counter() - start
+            start = time.perf_counter()
+            for ref in alone_refs:
+                run(alone.workflow, ref)  # type: ignore[attr-defined]
+            alone_s = (time.perf_counter() - start) * n / sample
+        done = sum(1 for r in result.results if not r.left)
+        load = os.getloadavg()
+        print(f"requests: {n}, batch size {args.batch_size}, completed in batches: {done}")
+        print(f"batched: {batch_s:.1f} s ({batch_s / n * 1000:.2f} ms per request)")
+        print(
+            f"one by one: {alone_s:.1f} s extrapolated from {sample} requests "
+            f"({alone_s / n * 1000:.2f} ms per request)"
+        )
+        print(f"speed-up: {alone_s / batch_s:.1f}x; load average {load[0]:.2f} {load[1]:.2f}")
+    finally:
+        for url in urls:
+            drop(url)
+
+
+if __name__ == "__main__":
+    main()
