@@ -81,3 +81,31 @@ def test_each_batch_and_table_is_an_entry_of_an_intact_audit_chain(
     assert types.count("retention.batch_swept") == batches
     assert types.count("retention.table_swept") == len(report.tables)
     gardien.dispose()
+
+
+def test_plan_and_run_include_gardien_s_own_records_when_its_database_is_named(
+    declared: sa.Engine, sqlite_url: str
+) -> None:
+    from tests.retention.test_gardien_records import _fill
+
+    gardien = create_engine(sqlite_url)
+    upgrade(gardien)
+    _fill(gardien)
+    runner = CliRunner()
+    planned = runner.invoke(app, ["retention", "plan", "--json", "--database-url", sqlite_url])
+    assert planned.exit_code == 0, planned.output
+    tables = {(t["store"], t["table"]): t for t in json.loads(planned.output)["tables"]}
+    assert tables[("gardien", "gardien_consents")]["to_sweep"] >= 4
+    assert ("shop", "invoice") in tables
+    ran = runner.invoke(
+        app, ["retention", "run", "--no-audit", "--database-url", sqlite_url, "--json"]
+    )
+    assert ran.exit_code == 0, ran.output
+    report = json.loads(ran.output[ran.output.index("{") :])
+    swept = {t["table"]: t for t in report["tables"] if t["store"] == "gardien"}
+    assert swept["gardien_identity_codes"]["deleted"] >= 1
+    skipped = runner.invoke(
+        app, ["retention", "plan", "--json", "--database-url", sqlite_url, "--no-gardien-records"]
+    )
+    assert {t["store"] for t in json.loads(skipped.output)["tables"]} == {"shop"}
+    gardien.dispose()

@@ -2,7 +2,9 @@
 
 Thin: load the policy and the declarations, build the sources, call :mod:`gardien.retention`,
 print. ``run`` writes one audit entry per batch and per table to Gardien's trail, so it needs
-the ledger database and the master key (``--no-audit`` only for a test database).
+the ledger database and the master key (``--no-audit`` only for a test database). Gardien's own
+records in that database (codes, sessions, closed requests, consent proofs) are swept too, after
+the declared datasets, with the periods of ``GARDIEN_RETENTION_*`` (docs/retention.md).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy.engine import Engine
 
 from gardien.cli.app import app, err, out, reported_errors
 from gardien.datasets import load_dataset
@@ -24,11 +27,13 @@ from gardien.policy import load_policy
 from gardien.policy.model import Policy
 from gardien.retention import (
     DEFAULT_BATCH,
+    RecordsRetention,
     RetentionPlan,
     SweepReport,
     SweepSource,
     SweepTarget,
     dataset_sources,
+    gardien_source,
     plan_retention,
     run_sweep,
 )
@@ -43,6 +48,11 @@ DATASETS = typer.Option(
     None, "--datasets", help="Folder of dataset declarations (default: GARDIEN_DATASETS)"
 )
 JSON = typer.Option(False, "--json", help="Print JSON instead of a table")
+RECORDS = typer.Option(
+    True,
+    "--gardien-records/--no-gardien-records",
+    help="Also sweep Gardien's own records in its database (when that database is known)",
+)
 
 
 def _policy(path: Path | None) -> tuple[Policy, Settings]:
@@ -52,9 +62,11 @@ def _policy(path: Path | None) -> tuple[Policy, Settings]:
     return load_policy(settings.policy), settings
 
 
-def _datasets(folder: Path | None, policy: Policy) -> list[Dataset]:
+def _datasets(folder: Path | None, policy: Policy, optional: bool = False) -> list[Dataset]:
     if folder is None and os.environ.get("GARDIEN_DATASETS"):
         folder = Path(os.environ["GARDIEN_DATASETS"])
+    if folder is None and optional:
+        return []
     if folder is None:
         raise ConfigurationError("no declarations: pass --datasets DIR or set GARDIEN_DATASETS")
     if not folder.is_dir():
@@ -64,11 +76,31 @@ def _datasets(folder: Path | None, policy: Policy) -> list[Dataset]:
 
 
 def _sources(
-    policy_file: Path | None, folder: Path | None, now: datetime, hash_key: bytes | None = None
+    policy_file: Path | None,
+    folder: Path | None,
+    now: datetime,
+    hash_key: bytes | None = None,
+    gardien: Engine | None = None,
 ) -> tuple[list[SweepSource], Settings]:
+    """The declared datasets' sources, then Gardien's own records when its engine is given."""
     policy, settings = _policy(policy_file)
-    sources = dataset_sources(_datasets(folder, policy), os.environ, policy, now, hash_key=hash_key)
+    datasets = _datasets(folder, policy, optional=gardien is not None)
+    sources = dataset_sources(datasets, os.environ, policy, now, hash_key=hash_key)
+    if gardien is not None:
+        sources.append(gardien_source(gardien, now, RecordsRetention(), policy))
     return sources, settings
+
+
+def _gardien_engine(database_url: str | None) -> Engine | None:
+    """Gardien's database when it is named (``--database-url`` or ``GARDIEN_DATABASE_URL``)."""
+    from gardien.storage import create_engine, require_current
+
+    settings = Settings(**({"database_url": database_url} if database_url else {}))  # type: ignore[arg-type]
+    if "database_url" not in settings.model_fields_set:
+        return None
+    engine = create_engine(settings.database_url)
+    require_current(engine)
+    return engine
 
 
 def _print_plan(plan: RetentionPlan) -> None:
@@ -136,11 +168,18 @@ def _print_report(report: SweepReport) -> None:
 
 @retention_app.command("plan")
 def plan_command(
-    policy: Path | None = POLICY, datasets: Path | None = DATASETS, as_json: bool = JSON
+    policy: Path | None = POLICY,
+    datasets: Path | None = DATASETS,
+    database_url: str | None = typer.Option(
+        None, "--database-url", help="Gardien's database, to plan its own records too"
+    ),
+    records: bool = RECORDS,
+    as_json: bool = JSON,
 ) -> None:
     """What a sweep would delete or anonymise now, per rule and table; changes nothing."""
     with reported_errors():
-        sources, _ = _sources(policy, datasets, datetime.now(UTC))
+        gardien = _gardien_engine(database_url) if records else None
+        sources, _ = _sources(policy, datasets, datetime.now(UTC), gardien=gardien)
         plan = plan_retention(sources)
     if as_json:
         typer.echo(json.dumps(plan.describe(), indent=2))
@@ -159,6 +198,7 @@ def run_command(
     no_audit: bool = typer.Option(
         False, "--no-audit", help="Do not write the audit trail (test databases only)"
     ),
+    records: bool = RECORDS,
     as_json: bool = JSON,
 ) -> None:
     """Delete or anonymise what is past its period, in bounded batches, skipping held rows."""
@@ -171,6 +211,9 @@ def run_command(
         now = datetime.now(UTC)
         recorder: AuditRecorder | None = None
         hash_key: bytes | None = None
+        gardien: Engine | None = None
+        if no_audit and records:
+            gardien = _gardien_engine(database_url)
         if not no_audit:
             settings = Settings(**({"database_url": database_url} if database_url else {}))  # type: ignore[arg-type]
             secret = settings.master_key.get_secret_value() if settings.master_key else None
@@ -182,7 +225,8 @@ def run_command(
             else:
                 require_current(engine)
             recorder = AuditRecorder(engine, audit_trail_for(keys), actor=settings.actor)
-        sources, _ = _sources(policy, datasets, now, hash_key)
+            gardien = engine if records else None
+        sources, _ = _sources(policy, datasets, now, hash_key, gardien)
         plan = plan_retention(sources)
         with Progress(
             TextColumn("{task.description}"),

@@ -29,7 +29,9 @@ the next run's predicate finds exactly what is left.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,28 +59,59 @@ class Batch:
     """False when committed without waiting for the WAL flush (see :func:`make_durable`)."""
 
 
-def walk(engine: Engine, target: SweepTarget, size: int, *, first: bool) -> Iterator[Batch]:
-    """Run the batches of one pass over ``target`` lazily: each ``next`` commits one batch.
+def walk(
+    engine: Engine,
+    target: SweepTarget,
+    size: int,
+    *,
+    first: bool,
+    stop: threading.Event | None = None,
+    workers: int = 1,
+) -> Iterator[Batch]:
+    """Run the batches of one pass over ``target``, yielding each committed batch.
 
-    The caller stops between two batches by no longer iterating; :func:`anything_left` says
-    whether a pass left rows behind. On PostgreSQL the ``first`` pass walks the pages, later
-    ones are driven by the predicate (the rows left are few and moved).
+    Once ``stop`` is set no batch starts (those under way finish and are yielded): iterate to
+    the end. :func:`anything_left` says whether a pass left rows behind. On PostgreSQL the
+    ``first`` pass walks the pages, with up to ``workers`` windows swept at once (each its own
+    session and transaction: the windows share no row); later passes are driven by the
+    predicate (the rows left are few).
     """
-    if engine.dialect.name == "postgresql" and not target.uses_hash:
-        yield from (
-            _page_walk(engine, target, size) if first else _predicate_walk(engine, target, size)
-        )
+    if _pages_walked(engine, target):
+        if first:
+            yield from _page_walk(engine, target, size, stop, workers)
+        else:
+            yield from _predicate_walk(engine, target, size, stop)
     else:
-        yield from _keyed_walk(engine, target, size)
+        yield from _keyed_walk(engine, target, size, stop)
+
+
+def _stopped(stop: threading.Event | None) -> bool:
+    return stop is not None and stop.is_set()
 
 
 def anything_left(engine: Engine, target: SweepTarget) -> bool:
-    """Whether a sweepable row is left (one indexed probe when the event column is indexed)."""
+    """Whether a pass may have left sweepable rows, so that another pass is worth it.
+
+    After a PostgreSQL page walk of a plain rule, no: the walk covered every page the table
+    had, then the pages added meanwhile. Asking the database instead would read the whole table
+    again (an index probe on the event column must visit every row the walk just deleted),
+    which costs more than the walk. What the walk can miss is a row that another session
+    updated *while* the walk passed it, its new version written on a page already walked: it
+    is judged by the next run, which finds exactly it. Gardien's own records (a ``condition``
+    that an earlier batch can make true, e.g. a consent record once it is the last one) and the
+    key walks ask the database: one probe.
+    """
+    if _pages_walked(engine, target) and target.condition is None:
+        return False
     with engine.connect() as conn:
         found = conn.execute(
             sa.select(sa.literal(1)).select_from(target.sa_table).where(sweepable(target)).limit(1)
         ).first()
     return found is not None
+
+
+def _pages_walked(engine: Engine, target: SweepTarget) -> bool:
+    return engine.dialect.name == "postgresql" and not target.uses_hash
 
 
 def make_durable(engine: Engine) -> None:
@@ -150,24 +183,52 @@ def _postgres_batch(
         return int(conn.execute(_change(target, sa.and_(in_batch, where), None)).rowcount)
 
 
-def _page_walk(engine: Engine, target: SweepTarget, size: int) -> Iterator[Batch]:
+def _sweep_window(
+    engine: Engine, target: SweepTarget, size: int, first: int, end: int
+) -> list[int]:
+    """Sweep pages ``first``..``end`` in batches of at most ``size`` rows; rows per batch."""
+    done = []
+    while True:
+        rows = _postgres_batch(engine, target, size, (first, end))
+        if rows:
+            done.append(rows)
+        if rows < size:  # else more to change in this window than one batch may: again
+            return done
+
+
+def _page_walk(
+    engine: Engine, target: SweepTarget, size: int, stop: threading.Event | None, workers: int
+) -> Iterator[Batch]:
     with engine.connect() as conn:
         end, density = _table_pages(conn, target)
     window = max(1, int(size / density))
     first = 0
-    while first < end:
-        rows = _postgres_batch(engine, target, size, (first, first + window))
-        if rows:
-            yield Batch(rows, durable=False)
-        if rows < size:
-            first += window
-        else:  # more to change in this window than one batch may: visit it again, smaller
-            window = max(1, window // 2)
+    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="gardien-sweep") as pool:
+        running: set[Future[list[int]]] = set()
+        while True:
+            while first < end and len(running) < workers and not _stopped(stop):
+                running.add(pool.submit(_sweep_window, engine, target, size, first, first + window))
+                first += window
+            if not running:
+                if _stopped(stop):
+                    return
+                with engine.connect() as conn:  # pages added during the walk (moved rows too)
+                    grown, _ = _table_pages(conn, target)
+                if grown <= end:
+                    return
+                end = grown
+                continue
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                for rows in future.result():
+                    yield Batch(rows, durable=False)
 
 
-def _predicate_walk(engine: Engine, target: SweepTarget, size: int) -> Iterator[Batch]:
-    """Rows that moved behind the page walk (or were locked), found by the predicate alone."""
-    while True:
+def _predicate_walk(
+    engine: Engine, target: SweepTarget, size: int, stop: threading.Event | None
+) -> Iterator[Batch]:
+    """Rows a condition frees only after an earlier batch, found by the predicate alone."""
+    while not _stopped(stop):
         rows = _postgres_batch(engine, target, size, None)
         if rows:
             yield Batch(rows, durable=False)
@@ -204,9 +265,11 @@ def up_to(target: SweepTarget, upper: Key) -> sa.ColumnElement[bool]:
     return sa.tuple_(*columns) <= sa.tuple_(*(_value(v) for v in upper))
 
 
-def _keyed_walk(engine: Engine, target: SweepTarget, size: int) -> Iterator[Batch]:
+def _keyed_walk(
+    engine: Engine, target: SweepTarget, size: int, stop: threading.Event | None
+) -> Iterator[Batch]:
     last: Key | None = None
-    while True:
+    while not _stopped(stop):
         with write_transaction(engine) as conn:
             rows, upper = _keyed_range_batch(conn, target, last, size)
         if rows:

@@ -32,6 +32,8 @@ from gardien.retention.targets import SweepTarget, Unswept
 
 DEFAULT_BATCH = 20_000
 MAX_PASSES = 3
+DEFAULT_WORKERS = 2
+"""Page windows swept at once on PostgreSQL, each in its own session (1 elsewhere)."""
 DURABLE_EVERY = 1.0
 """Seconds between two flush points of asynchronously committed batches (PostgreSQL)."""
 
@@ -132,6 +134,7 @@ def sweep_target(
     on_batch: OnBatch | None = None,
     record: Record | None = None,
     stop: threading.Event | None = None,
+    workers: int = DEFAULT_WORKERS,
 ) -> TableSweep:
     """Sweep one table to the end (or until ``stop``); returns its counts.
 
@@ -157,14 +160,9 @@ def sweep_target(
         flushed = time.monotonic()
 
     for number in range(MAX_PASSES):
-        batches_of_pass = walk(engine, target, batch_size, first=number == 0)
-        while True:
-            if stop is not None and stop.is_set():
-                stopped = True
-                break
-            batch = next(batches_of_pass, None)
-            if batch is None:
-                break
+        for batch in walk(
+            engine, target, batch_size, first=number == 0, stop=stop, workers=workers
+        ):
             batches += 1
             swept += batch.rows
             if record is not None:
@@ -183,6 +181,7 @@ def sweep_target(
                     prove()
             if on_batch is not None:
                 on_batch(target, batch.rows)
+        stopped = stop is not None and stop.is_set()
         if stopped:
             break
         left = anything_left(engine, target)
@@ -237,6 +236,7 @@ def run_sweep(
     record: Record | None = None,
     stop: threading.Event | None = None,
     clock: Callable[[], datetime] | None = None,
+    workers: int = DEFAULT_WORKERS,
 ) -> SweepReport:
     """Sweep every target of every source, in order (children before parents per source).
 
@@ -260,6 +260,7 @@ def run_sweep(
                     on_batch=on_batch,
                     record=record,
                     stop=stop,
+                    workers=workers,
                 )
             )
     return SweepReport(tuple(tables), tuple(unswept), started, now())
