@@ -11,7 +11,7 @@ retention period (interleaved with recent ones, as in a real log table). In one 
 while another session keeps inserting and updating rows of the table being cleaned. The writer's
 writes/s and its worst latency show whether it was blocked.
 
-    .venv/bin/python -m bench.retention.bench [--rows 10000000] [--batch 100000]
+    .venv/bin/python -m bench.retention.bench [--rows 10000000] [--batch 100000] [--workers 2]
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import sqlalchemy as sa
 
 from gardien.datasets import parse_dataset
 from gardien.policy.loader import parse_policy
-from gardien.retention import dataset_source, run_sweep
+from gardien.retention import DEFAULT_WORKERS, dataset_source, run_sweep
 
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DB = "gardien_bench_retention"
@@ -157,6 +157,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--batch", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
@@ -188,7 +189,11 @@ def main() -> None:
 
         def sweep() -> None:
             # Recording the batch entries in memory still exercises the flush points.
-            reports.append(run_sweep([source], batch_size=args.batch, record=proofs.append))
+            reports.append(
+                run_sweep(
+                    [source], batch_size=args.batch, record=proofs.append, workers=args.workers
+                )
+            )
 
         plain_s, plain_w = timed_with_writer(url, "events_plain", args.rows, plain)
         sweep_s, sweep_w = timed_with_writer(url, "events_swept", args.rows, sweep)
@@ -198,7 +203,8 @@ def main() -> None:
             f"({deleted[0] / plain_s:,.0f} rows/s); writer: {plain_w.summary()}"
         )
         print(
-            f"gardien sweep (batch {args.batch:,}): {swept.deleted:,} rows in {sweep_s:.2f} s "
+            f"gardien sweep (batch {args.batch:,}, {args.workers} worker(s)): "
+            f"{swept.deleted:,} rows in {sweep_s:.2f} s "
             f"({swept.deleted / sweep_s:,.0f} rows/s, {swept.batches} batches); "
             f"writer: {sweep_w.summary()}"
         )

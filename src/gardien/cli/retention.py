@@ -27,6 +27,7 @@ from gardien.policy import load_policy
 from gardien.policy.model import Policy
 from gardien.retention import (
     DEFAULT_BATCH,
+    DEFAULT_WORKERS,
     RecordsRetention,
     RetentionPlan,
     SweepReport,
@@ -192,6 +193,9 @@ def run_command(
     policy: Path | None = POLICY,
     datasets: Path | None = DATASETS,
     batch_size: int = typer.Option(DEFAULT_BATCH, "--batch-size", min=1, help="Rows per batch"),
+    workers: int = typer.Option(
+        DEFAULT_WORKERS, "--workers", min=1, help="Page windows swept at once (PostgreSQL)"
+    ),
     database_url: str | None = typer.Option(
         None, "--database-url", help="Gardien's database, for the audit trail"
     ),
@@ -245,7 +249,13 @@ def run_command(
                 if current.total is not None and current.completed > current.total:
                     bar.update(task, total=current.completed)
 
-            report = run_sweep(sources, batch_size=batch_size, on_batch=advance, record=recorder)
+            report = run_sweep(
+                sources,
+                batch_size=batch_size,
+                on_batch=advance,
+                record=recorder,
+                workers=workers,
+            )
     if as_json:
         typer.echo(json.dumps(report.describe(), indent=2))
     else:

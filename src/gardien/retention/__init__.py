@@ -19,11 +19,19 @@ from gardien.retention.periods import first_held_day, retention_cutoff
 from gardien.retention.plan import RetentionPlan, SweepSource, TableCounts, plan_retention
 from gardien.retention.settings import RecordsRetention
 from gardien.retention.sources import dataset_source, dataset_sources
-from gardien.retention.sweep import DEFAULT_BATCH, SweepReport, TableSweep, run_sweep, sweep_target
+from gardien.retention.sweep import (
+    DEFAULT_BATCH,
+    DEFAULT_WORKERS,
+    SweepReport,
+    TableSweep,
+    run_sweep,
+    sweep_target,
+)
 from gardien.retention.targets import SweepTarget, Unswept
 
 __all__ = [
     "DEFAULT_BATCH",
+    "DEFAULT_WORKERS",
     "RecordsRetention",
     "RetentionBatchSwept",
     "RetentionConfigError",
