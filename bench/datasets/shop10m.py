@@ -13,26 +13,21 @@ engine's own Python work. Half of the invoices are recent, so a 10-year legal ho
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from bench._common import fresh_postgres_database
 
 from gardien.datasets import DatasetEngine, Subject, load_dataset
 from gardien.policy import load_policy
 
 HERE = Path(__file__).parent
-PG_ADMIN = os.environ.get(
-    "GARDIEN_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 TODAY = date(2026, 6, 1)
 
 SCHEMA = """
@@ -89,20 +84,6 @@ def fill(conn: sa.Connection, customers: int) -> dict[str, int]:
     return counts
 
 
-@contextmanager
-def database() -> Iterator[str]:
-    name = f"bench_shop_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 class DbClock:
     """Sums the time spent in cursor executions on an engine."""
 
@@ -141,7 +122,7 @@ def main() -> None:
     customers = int(500_000 * args.scale)
     policy = load_policy(HERE.parents[1] / "examples" / "datasets" / "policy.yaml")
     dataset = load_dataset(HERE / "shop10m.yaml", policy)
-    with database() as url:
+    with fresh_postgres_database("bench_shop") as url:
         engine = sa.create_engine(url, pool_size=2)
         start = time.perf_counter()
         with engine.begin() as conn:

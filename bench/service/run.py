@@ -1,7 +1,7 @@
 """HTTP benchmark of the service: decisions and consent writes over loopback, with wrk.
 
-    .venv/bin/python bench/service/run.py --database sqlite --duration 15
-    .venv/bin/python bench/service/run.py --database postgres --duration 15
+    .venv/bin/python -m bench.service.run --database sqlite --duration 15
+    .venv/bin/python -m bench.service.run --database postgres --duration 15
 
 What it does, all on 127.0.0.1 and bounded in time: builds a fresh ledger (a SQLite file in a
 temporary folder, or a fresh PostgreSQL database that is dropped at the end) holding
@@ -27,20 +27,16 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlalchemy as sa
+from bench._common import fresh_postgres_database
 
 REPO = Path(__file__).resolve().parents[2]
 POLICY = REPO / "examples" / "001-boutique.yaml"
 GARDIEN = Path(sys.executable).parent / "gardien"
-PG_ADMIN = os.environ.get(
-    "GARDIEN_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 LUA = Path(__file__).parent / "wrk"
 
 
@@ -59,16 +55,8 @@ def database(kind: str, folder: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{folder / 'bench.db'}"
         return
-    name = f"gardien_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_postgres_database("gardien_bench") as url:
+        yield url
 
 
 def seed(url: str, master_key: str, people: int) -> str:

@@ -26,45 +26,24 @@ import argparse
 import base64
 import multiprocessing as mp
 import os
-import platform
 import statistics
 import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
+from bench._common import fresh_postgres_database, machine
 
 REPO = Path(__file__).resolve().parents[2]
 POLICY = REPO / "examples" / "001-boutique.yaml"
-PG_ADMIN = os.environ.get(
-    "GARDIEN_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 CATEGORIES = frozenset({"contact"})
 TICK = 0.01
 
 
 def member(i: int) -> str:
     return f"email:member{i}@bench.example"
-
-
-@contextmanager
-def database() -> Iterator[str]:
-    name = f"gardien_bench_sync_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def open_ledger(url: str, key: str, actor: str) -> Any:
@@ -223,7 +202,7 @@ def main() -> int:
     key = base64.b64encode(os.urandom(32)).decode()
     ctx = mp.get_context("spawn")
     print(f"load average at the start: {os.getloadavg()}", flush=True)
-    with database() as url:
+    with fresh_postgres_database("gardien_bench_sync") as url:
         started = time.monotonic()
         seed(url, key, args.people)
         print(f"seeded {args.people} people in {time.monotonic() - started:.1f}s", flush=True)
@@ -310,9 +289,8 @@ def report(
     probe_rates: list[dict[str, list[float]]],
     load: dict[str, float],
 ) -> None:
-    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     print()
-    print(f"machine: {machine}; load average at the end: {os.getloadavg()}")
+    print(f"machine: {machine()}; load average at the end: {os.getloadavg()}")
     print(
         f"background load: {load['writes_per_second']:.0f} ledger writes/s "
         f"in {load['tx_per_second']:.0f} transactions/s; probes paced: {args.pace:g} ms; "
