@@ -20,8 +20,6 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,10 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench._common import fresh_postgres_database
+from tests.support.live_server import gardien_serve
 
 REPO = Path(__file__).resolve().parents[2]
 POLICY = REPO / "examples" / "001-boutique.yaml"
-GARDIEN = Path(sys.executable).parent / "gardien"
 LUA = Path(__file__).parent / "wrk"
 
 
@@ -90,15 +88,8 @@ def seed(url: str, master_key: str, people: int) -> str:
     return token
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def server(url: str, master_key: str, folder: Path, workers: int) -> Iterator[str]:
-    port = free_port()
     env = {
         **os.environ,
         "GARDIEN_DATABASE_URL": url,
@@ -106,39 +97,8 @@ def server(url: str, master_key: str, folder: Path, workers: int) -> Iterator[st
         "GARDIEN_POLICY": str(POLICY),
     }
     env.pop("GARDIEN_KEY_FILE", None)
-    process = subprocess.Popen(
-        [
-            str(GARDIEN),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--outbox",
-            str(folder / "outbox"),
-        ],
-        env=env,
-        cwd=folder,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/v1/notice/versions", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("gardien serve did not start") from None
-                time.sleep(0.2)
+    with gardien_serve(env, folder, workers) as base:
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
 
 
 def _ms(text: str) -> float:

@@ -6,7 +6,6 @@ ask for erasure; the keyboard alone reaches the sign-in form.
 
 from __future__ import annotations
 
-import shutil
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,37 +14,20 @@ from typing import Any
 import pytest
 
 from gardien.service import Scope
-from tests.service.live import served
 from tests.service.portal_flow import latest_code
 from tests.service.world import World
-from tests.support.services import unavailable
+from tests.support.browser import chromium
+from tests.support.live_server import served
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 MARIE = "marie@example.fr"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        unavailable("Playwright", str(exc))
-    if not shutil.which(CHROMIUM):
-        unavailable("Chromium", f"{CHROMIUM} not found (run scripts/install-system-deps.sh)")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,20 +16,15 @@ from typer.testing import CliRunner
 from gardien.cli import app as cli
 from gardien.storage import create_engine, upgrade
 from tests.service.world import SHOP
+from tests.support.live_server import free_port
 
 GARDIEN = Path(sys.executable).parent / "gardien"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_serve_answers_over_http_with_two_workers(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'serve.db'}"
     upgrade(create_engine(url))
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "GARDIEN_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),

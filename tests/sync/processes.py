@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+from tests.support.live_server import gardien_serve
 
 REPO = Path(__file__).resolve().parents[2]
 POLICY = REPO / "examples" / "001-boutique.yaml"
-GARDIEN = Path(sys.executable).parent / "gardien"
 
 
 @dataclass(frozen=True)
@@ -98,48 +94,8 @@ def children(world: World, count: int, **env: str) -> Iterator[list[Child]]:
         yield started
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def served(world: World, workers: int) -> Iterator[str]:
     """``gardien serve --workers N`` in its own process group; yields its base URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(GARDIEN),
-            "serve",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--outbox",
-            str(world.folder / "outbox"),
-        ],
-        env=world.env(),
-        cwd=world.folder,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if httpx.get(f"{base}/api/v1/notice/versions", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError("gardien serve did not start")
-            time.sleep(0.2)
+    with gardien_serve(world.env(), world.folder, workers) as base:
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)

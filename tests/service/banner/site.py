@@ -7,14 +7,11 @@ app factory, or here if it does not), and can serve it over real HTTP on a loopb
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -51,23 +48,3 @@ def banner_site(database_url: str, folder: Path, policy: Path = SHOP) -> Iterato
             sink = LedgerBannerSink(ctx.ledger)
             world.app.include_router(banner_router(lambda: ctx.policy, sink))
         yield BannerSite(world.app, world.client, ctx.ledger)
-
-
-@contextmanager
-def served(app: FastAPI) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on a free 127.0.0.1 port in a thread; yields its port as text."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield str(port)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,44 +24,28 @@ from gardien.ledger import Channel, ConsentMethod, ConsentStatus
 from gardien.policy import Policy
 from gardien.service.banner import DEMO_DIRECTORY, build_banner_config
 from tests.policy.builders import MINIMAL
-from tests.service.banner.site import BannerSite, banner_site, served
-from tests.support.services import unavailable
+from tests.service.banner.site import BannerSite, banner_site
+from tests.support.browser import chromium
+from tests.support.live_server import served_on_port
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    # *.gardien.test names the loopback, to test cookies set on parent domains.
-    "--host-resolver-rules=MAP *.gardien.test 127.0.0.1",
-]
+# *.gardien.test names the loopback, to test cookies set on parent domains.
+HOST_RULES = "--host-resolver-rules=MAP *.gardien.test 127.0.0.1"
 TRACKERS = ("fake-analytics.js", "fake-ads.js", "ad-pixel.svg")
 NON_EXEMPT = re.compile(r"^(_ga|_ga_.*|_gcl_au)$")
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        unavailable("Playwright", str(exc))
-    if not shutil.which(CHROMIUM):
-        unavailable("Chromium", f"{CHROMIUM} not found (run scripts/install-system-deps.sh)")
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+    with chromium(HOST_RULES) as launched:
         yield launched
-        launched.close()
 
 
 class Visit:
     """One browser context on the served site, with the URLs it requested."""
 
-    def __init__(self, browser: Any, site: BannerSite, port: str, **context: Any) -> None:
+    def __init__(self, browser: Any, site: BannerSite, port: int, **context: Any) -> None:
         self.site = site
         self.port = port
         self.context = browser.new_context(**context)
@@ -107,7 +90,7 @@ class Visit:
 
 @pytest.fixture
 def visit(browser: Any, site: BannerSite) -> Iterator[Callable[..., Visit]]:
-    with served(site.app) as port:
+    with served_on_port(site.app) as port:
         opened: list[Visit] = []
 
         def make(**context: Any) -> Visit:
@@ -428,7 +411,7 @@ def test_a_site_on_another_origin_gets_the_banner_and_its_choice_reaches_gardien
     """The usual set-up: the shop on its own domain, the script and the ledger on Gardien's."""
     v = visit()
     gardien = f"http://127.0.0.1:{v.port}"
-    with served(_shop_on_its_own_server(gardien)) as shop_port:
+    with served_on_port(_shop_on_its_own_server(gardien)) as shop_port:
         shop = f"http://www.shop.gardien.test:{shop_port}"
         page = v.page
         page.goto(f"{shop}/static/demo/index.html")
@@ -448,7 +431,7 @@ def test_a_site_on_another_origin_gets_the_banner_and_its_choice_reaches_gardien
 def test_a_policy_without_consent_cookies_shows_no_banner(
     browser: Any, sqlite_url: str, tmp_path: Path
 ) -> None:
-    with banner_site(sqlite_url, tmp_path, MINIMAL) as plain, served(plain.app) as port:
+    with banner_site(sqlite_url, tmp_path, MINIMAL) as plain, served_on_port(plain.app) as port:
         v = Visit(browser, plain, port)
         try:
             page = v.open()
