@@ -2,12 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -16,9 +10,8 @@ import sqlalchemy as sa
 from gardien.datasets import DatasetEngine, Subject, load_dataset
 from gardien.policy import load_policy
 from tests.datasets.shop import FIXTURES, TODAY, build_shop, snapshot
-from tests.support.services import fresh_mariadb_database, fresh_postgres_database
+from tests.support.crash import kill_in_the_middle, reference_database
 
-REPO = Path(__file__).resolve().parents[2]
 PEOPLE = [Subject.of(email="alice@example.fr"), Subject.of(customer_id="3")]
 
 
@@ -33,20 +26,7 @@ def erase(url: str) -> None:
 
 def kill_mid_erasure(url: str, tmp_path: Path, *args: str) -> None:
     """Start an erasure in a child process and SIGKILL it in the middle of its transaction."""
-    signal_file = tmp_path / "stopped"
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tests.datasets.crash_child", url, str(signal_file), *args],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": f"{REPO}:{REPO / 'src'}"},
-    )
-    deadline = time.monotonic() + 60
-    while not signal_file.exists():
-        assert child.poll() is None, "the child ended before reaching the middle"
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    child.send_signal(signal.SIGKILL)
-    child.wait()
-    assert child.returncode == -signal.SIGKILL
+    kill_in_the_middle("tests.datasets.crash_child", url, tmp_path, *args)
 
 
 @pytest.mark.parametrize("engine_name", ["sqlite", "postgres", "mariadb"])
@@ -54,12 +34,7 @@ def test_killed_mid_erasure_then_rerun_gives_the_same_end_state(
     engine_name: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     url = request.getfixturevalue(f"{engine_name}_url")
-    second = {
-        "sqlite": lambda: nullcontext(f"sqlite:///{tmp_path / 'reference.db'}"),
-        "postgres": fresh_postgres_database,
-        "mariadb": fresh_mariadb_database,
-    }
-    with second[engine_name]() as reference_url:
+    with reference_database(engine_name, tmp_path) as reference_url:
         crashed, reference = build_shop(url), build_shop(reference_url)
         before = snapshot(crashed)
         kill_mid_erasure(url, tmp_path)

@@ -3,12 +3,6 @@ lost, and the end state is exactly an uninterrupted sweep's."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
-from contextlib import nullcontext
 from pathlib import Path
 
 import pytest
@@ -17,9 +11,7 @@ import sqlalchemy as sa
 from gardien.retention import dataset_source, run_sweep
 from tests.retention import world
 from tests.retention.crash_child import BATCH
-from tests.support.services import fresh_mariadb_database, fresh_postgres_database
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support.crash import kill_in_the_middle, reference_database
 
 
 def sweep(engine: sa.Engine) -> None:
@@ -28,20 +20,7 @@ def sweep(engine: sa.Engine) -> None:
 
 
 def kill_mid_sweep(url: str, tmp_path: Path) -> None:
-    signal_file = tmp_path / "stopped"
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tests.retention.crash_child", url, str(signal_file)],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": f"{REPO}:{REPO / 'src'}"},
-    )
-    deadline = time.monotonic() + 60
-    while not signal_file.exists():
-        assert child.poll() is None, "the child ended before reaching the middle"
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    child.send_signal(signal.SIGKILL)
-    child.wait()
-    assert child.returncode == -signal.SIGKILL
+    kill_in_the_middle("tests.retention.crash_child", url, tmp_path)
 
 
 @pytest.mark.parametrize("engine_name", ["sqlite", "postgres", "mariadb"])
@@ -49,12 +28,7 @@ def test_a_sweep_killed_mid_batch_then_rerun_ends_as_an_uninterrupted_one(
     engine_name: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     url = request.getfixturevalue(f"{engine_name}_url")
-    second = {
-        "sqlite": lambda: nullcontext(f"sqlite:///{tmp_path / 'reference.db'}"),
-        "postgres": fresh_postgres_database,
-        "mariadb": fresh_mariadb_database,
-    }
-    with second[engine_name]() as reference_url:
+    with reference_database(engine_name, tmp_path) as reference_url:
         crashed, reference = world.build(url), world.build(reference_url)
         before = world.snapshot(crashed)
         kill_mid_sweep(url, tmp_path)

@@ -1,0 +1,44 @@
+"""Crash tests: a child process killed with SIGKILL in the middle of its work, and a second
+database of the same engine to run the same work uninterrupted, for comparison."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+
+from tests.support.services import fresh_mariadb_database, fresh_postgres_database
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def kill_in_the_middle(module: str, url: str, tmp_path: Path, *args: str) -> None:
+    """Run ``python -m module url signal_file *args`` and SIGKILL it once it has created
+    ``signal_file`` (its sign that it stands in the middle of a transaction)."""
+    signal_file = tmp_path / "stopped"
+    child = subprocess.Popen(
+        [sys.executable, "-m", module, url, str(signal_file), *args],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": f"{REPO}:{REPO / 'src'}"},
+    )
+    deadline = time.monotonic() + 60
+    while not signal_file.exists():
+        assert child.poll() is None, "the child ended before reaching the middle"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert child.returncode == -signal.SIGKILL
+
+
+def reference_database(engine_name: str, tmp_path: Path) -> AbstractContextManager[str]:
+    """Another fresh database on ``engine_name`` ("sqlite", "postgres" or "mariadb")."""
+    if engine_name == "sqlite":
+        return nullcontext(f"sqlite:///{tmp_path / 'reference.db'}")
+    if engine_name == "postgres":
+        return fresh_postgres_database()
+    return fresh_mariadb_database()
