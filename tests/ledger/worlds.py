@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import secrets
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,20 +18,11 @@ from gardien.ledger import IdentifierVault, Ledger
 from gardien.policy import Policy, load_policy
 from gardien.storage import create_engine, upgrade
 from gardien.vault.keys import EnvKeyProvider
-from tests.support.services import fresh_postgres_database
+from tests.support.worlds import Clock
 
 REPO = Path(__file__).resolve().parents[2]
 BOUTIQUE = REPO / "examples" / "001-boutique.yaml"
 LWS = REPO / "examples" / "002-lws.yaml"
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ledger.db'}"
-    else:
-        with fresh_postgres_database() as url:
-            yield url
 
 
 @pytest.fixture
@@ -43,24 +33,6 @@ def master_key() -> str:
 @pytest.fixture
 def vault(master_key: str) -> IdentifierVault:
     return IdentifierVault(EnvKeyProvider(master_key))
-
-
-class Clock:
-    """A clock the test moves by hand, so expiry is tested without sleeping."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 3, 1, 9, 30, tzinfo=UTC))
 
 
 LedgerFactory = Callable[..., Ledger]

@@ -1,6 +1,5 @@
+from tests.support.worlds import clock, db_url  # noqa: F401  (fixtures)
 from tests.vault.worlds import (  # noqa: F401  (fixtures)
-    clock,
-    db_url,
     engine,
     journal,
     key_file,

@@ -7,7 +7,6 @@ is unreachable, failing under ``GARDIEN_REQUIRE_SERVICES=1``); each test has its
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,37 +16,10 @@ from gardien.ledger import IdentifierVault, Ledger
 from gardien.policy import load_policy
 from gardien.storage import create_engine, upgrade
 from gardien.vault import KeyFileProvider, ShredJournal, Vault, create_key_file, journal_path_for
-from tests.support.services import fresh_postgres_database
+from tests.support.worlds import Clock
 
 REPO = Path(__file__).resolve().parents[2]
 BOUTIQUE = REPO / "examples" / "001-boutique.yaml"
-
-
-class Clock:
-    """A clock moved by hand, so that periods end without sleeping."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'gardien.db'}"
-    else:
-        with fresh_postgres_database() as url:
-            yield url
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(datetime(2026, 3, 1, 9, 30, tzinfo=UTC))
 
 
 @pytest.fixture
