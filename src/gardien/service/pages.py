@@ -147,6 +147,44 @@ def render(
     return response
 
 
+def render_page(
+    ctx: ServiceContext,
+    template: str,
+    session: Session,
+    cookie: str | None,
+    *,
+    status_code: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    """A page of the session's area (``portal/`` or ``console/`` templates under ``/portal`` or
+    ``/console``), with the organisation's name; a new session's ``cookie`` is set with it."""
+    area = session.kind.value
+    t = words_for(session.lang)
+    return render(
+        f"{area}/{template}",
+        session,
+        cookie=(ctx, cookie) if cookie else None,
+        status_code=status_code,
+        org=ctx.policy.controller.name,
+        area=t[area],
+        base=f"/{area}",
+        title=str(values.pop("title", t[area])),
+        flash=values.pop("flash", None),
+        problem=values.pop("problem", None),
+        **values,
+    )
+
+
+def sign_out(ctx: ServiceContext, request: Request, csrf: str, kind: SessionKind) -> Response:
+    """End the session of ``kind`` (CSRF-checked) and clear its cookie."""
+    session, _ = ensure_session(ctx, request, kind)
+    check_csrf(ctx, session, csrf)
+    ctx.sessions.end(session)
+    response = redirect(f"/{kind.value}")
+    clear_cookie(response, kind)
+    return response
+
+
 def redirect(
     url: str, *, cookie: tuple[ServiceContext, SessionKind, str] | None = None
 ) -> Response:

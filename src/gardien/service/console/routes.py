@@ -27,10 +27,10 @@ from gardien.service.errors import status_of
 from gardien.service.pages import (
     SignInRequiredError,
     check_csrf,
-    clear_cookie,
     ensure_session,
     redirect,
-    render,
+    render_page,
+    sign_out,
 )
 from gardien.service.portal.views import day
 from gardien.service.sessions import Session, SessionKind
@@ -41,31 +41,6 @@ Ctx = Annotated[ServiceContext, Depends(context)]
 Csrf = Annotated[str, Form(max_length=100)]
 CONSOLE = SessionKind.CONSOLE
 REF = r"^[A-Za-z0-9-]{1,32}$"
-
-
-def _page(
-    ctx: ServiceContext,
-    template: str,
-    session: Session,
-    cookie: str | None,
-    *,
-    status_code: int = 200,
-    **values: object,
-) -> HTMLResponse:
-    t = words_for(session.lang)
-    return render(
-        f"console/{template}",
-        session,
-        cookie=(ctx, cookie) if cookie else None,
-        status_code=status_code,
-        org=ctx.policy.controller.name,
-        area=t["console"],
-        base="/console",
-        title=str(values.pop("title", t["console"])),
-        flash=values.pop("flash", None),
-        problem=values.pop("problem", None),
-        **values,
-    )
 
 
 def _admin(ctx: ServiceContext, request: Request) -> Session:
@@ -82,14 +57,14 @@ def home(request: Request, ctx: Ctx) -> Response:
     session, cookie = ensure_session(ctx, request, CONSOLE)
     key = ctx.verifier.active(session.api_key_id) if session.api_key_id else None
     if key is None or not key.allows(Scope.ADMIN):
-        return _page(ctx, "signin.html.j2", session, cookie)
+        return render_page(ctx, "signin.html.j2", session, cookie)
     t = words_for(session.lang)
     include_closed = request.query_params.get("closed") == "1"
     now = ctx.requests.clock()
     shown = ctx.requests.list_requests(include_closed=include_closed)
     everything = ctx.requests.list_requests(include_closed=True)
     data = chart.months(everything, now)
-    return _page(
+    return render_page(
         ctx,
         "home.html.j2",
         session,
@@ -126,7 +101,7 @@ def signin(
         key = None
     if key is None or not key.allows(Scope.ADMIN):
         t = words_for(session.lang)
-        return _page(
+        return render_page(
             ctx, "signin.html.j2", session, cookie, problem=t["key_refused"], status_code=403
         )
     _, value = ctx.sessions.start(CONSOLE, session.lang, api_key_id=key.id, replacing=session)
@@ -135,12 +110,7 @@ def signin(
 
 @router.post("/signout")
 def signout(request: Request, ctx: Ctx, csrf: Csrf) -> Response:
-    session, _ = ensure_session(ctx, request, CONSOLE)
-    check_csrf(ctx, session, csrf)
-    ctx.sessions.end(session)
-    response = redirect("/console")
-    clear_cookie(response, CONSOLE)
-    return response
+    return sign_out(ctx, request, csrf, CONSOLE)
 
 
 @router.get("/requests/{ref}", response_class=HTMLResponse)
@@ -160,7 +130,7 @@ def _request_page(
     found = ctx.requests.get(ref)
     t = words_for(session.lang)
     flash = t["done"] if request.query_params.get("done") and problem is None else None
-    return _page(
+    return render_page(
         ctx,
         "request.html.j2",
         session,
@@ -276,4 +246,4 @@ def audit(request: Request, ctx: Ctx) -> Response:
     session = _admin(ctx, request)
     report = verify_trail(ctx)
     t = words_for(session.lang)
-    return _page(ctx, "audit.html.j2", session, None, title=t["audit"], report=report)
+    return render_page(ctx, "audit.html.j2", session, None, title=t["audit"], report=report)

@@ -26,10 +26,10 @@ from gardien.service.errors import BadRequestError, NotFoundError
 from gardien.service.pages import (
     SignInRequiredError,
     check_csrf,
-    clear_cookie,
     ensure_session,
     redirect,
-    render,
+    render_page,
+    sign_out,
 )
 from gardien.service.portal import views
 from gardien.service.sessions import Session, SessionKind
@@ -52,22 +52,37 @@ def _page(
     status_code: int = 200,
     **values: object,
 ) -> HTMLResponse:
-    t = words_for(session.lang)
-    return render(
-        f"portal/{template}",
+    """A portal page: with the notice's versions, the supervisory authority and the DPO."""
+    return render_page(
+        ctx,
+        template,
         session,
-        cookie=(ctx, cookie) if cookie else None,
+        cookie,
         status_code=status_code,
-        org=ctx.policy.controller.name,
-        area=t["portal"],
-        base="/portal",
-        title=str(values.pop("title", t["portal"])),
-        flash=values.pop("flash", None),
-        problem=values.pop("problem", None),
         versions=notice_versions(ctx),
         authority=views.authority_view(ctx.policy, session.lang),
         dpo_email=ctx.policy.dpo.email if ctx.policy.dpo else None,
         **values,
+    )
+
+
+def _signin_page(
+    ctx: ServiceContext,
+    session: Session,
+    cookie: str | None,
+    email: str | None,
+    problem: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """The sign-in form, with the address typed so far and what went wrong with it."""
+    return _page(
+        ctx,
+        "signin.html.j2",
+        session,
+        cookie,
+        email=email,
+        problem=problem,
+        status_code=status_code,
     )
 
 
@@ -95,7 +110,7 @@ def _own_request(ctx: ServiceContext, subject: Identifier, ref: str) -> DataSubj
 def home(request: Request, ctx: Ctx) -> Response:
     session, cookie = ensure_session(ctx, request, PORTAL)
     if not session.signed_in or session.subject is None:
-        return _page(ctx, "signin.html.j2", session, cookie, email=None)
+        return _signin_page(ctx, session, cookie, None)
     t = words_for(session.lang)
     subject = session.subject
     ctx.freshness.ensure()
@@ -133,28 +148,12 @@ def signin(
     try:
         identifier = Identifier.of(IdentifierKind.EMAIL, email)
     except InvalidIdentifierError:
-        return _page(
-            ctx,
-            "signin.html.j2",
-            session,
-            cookie,
-            email=None,
-            problem=t["invalid_email"],
-            status_code=422,
-        )
+        return _signin_page(ctx, session, cookie, None, t["invalid_email"], 422)
     try:
         ctx.codes.issue_code(str(identifier), "signin", send_to=identifier.value, lang=session.lang)
     except TooManyCodesError:
-        return _page(
-            ctx,
-            "signin.html.j2",
-            session,
-            cookie,
-            email=identifier.value,
-            problem=t["too_many_codes"],
-            status_code=429,
-        )
-    return _page(ctx, "signin.html.j2", session, cookie, email=identifier.value)
+        return _signin_page(ctx, session, cookie, identifier.value, t["too_many_codes"], 429)
+    return _signin_page(ctx, session, cookie, identifier.value)
 
 
 @router.post("/signin/code", response_class=HTMLResponse)
@@ -172,38 +171,18 @@ def signin_code(
     try:
         identifier = Identifier.of(IdentifierKind.EMAIL, email)
     except InvalidIdentifierError:
-        return _page(
-            ctx,
-            "signin.html.j2",
-            session,
-            cookie,
-            email=None,
-            problem=t["invalid_email"],
-            status_code=422,
-        )
+        return _signin_page(ctx, session, cookie, None, t["invalid_email"], 422)
     outcome = ctx.codes.check_code(str(identifier), "signin", code)
     if not outcome.ok:
-        return _page(
-            ctx,
-            "signin.html.j2",
-            session,
-            cookie,
-            email=identifier.value,
-            problem=t["code_refused"].format(outcome=outcome.value),
-            status_code=403,
-        )
+        problem = t["code_refused"].format(outcome=outcome.value)
+        return _signin_page(ctx, session, cookie, identifier.value, problem, 403)
     _, value = ctx.sessions.start(PORTAL, session.lang, subject=identifier, replacing=session)
     return redirect("/portal", cookie=(ctx, PORTAL, value))
 
 
 @router.post("/signout")
 def signout(request: Request, ctx: Ctx, csrf: Csrf) -> Response:
-    session, _ = ensure_session(ctx, request, PORTAL)
-    check_csrf(ctx, session, csrf)
-    ctx.sessions.end(session)
-    response = redirect("/portal")
-    clear_cookie(response, PORTAL)
-    return response
+    return sign_out(ctx, request, csrf, PORTAL)
 
 
 def _evidence(request: Request) -> dict[str, JsonValue]:
