@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from gardien.policy.vocabulary import RetentionAction
 from gardien.retention.checks import check_masks
 from gardien.retention.predicates import expired, held, needs_rewrite, referenced
-from gardien.retention.targets import SweepTarget, Unswept
+from gardien.retention.targets import SweepTarget, Unswept, the_table
 
 
 @dataclass(frozen=True)
@@ -95,10 +95,7 @@ class RetentionPlan:
 
     def table(self, name: str) -> TableCounts:
         """Counts of ``store.table`` (or a bare table name when only one store has it)."""
-        found = [t for t in self.tables if name in (t.name, t.table)]
-        if len(found) != 1:
-            raise KeyError(name)
-        return found[0]
+        return the_table(self.tables, name)
 
     @property
     def to_sweep(self) -> int:
@@ -107,10 +104,7 @@ class RetentionPlan:
     def describe(self) -> dict[str, Any]:
         return {
             "tables": [t.as_dict() for t in self.tables],
-            "unswept": [
-                {"store": u.store, "table": u.table, "rule": u.rule, "reason": u.reason}
-                for u in self.unswept
-            ],
+            "unswept": [u.as_dict() for u in self.unswept],
         }
 
 

@@ -28,7 +28,7 @@ from gardien.retention.checks import check_masks
 from gardien.retention.events import RetentionBatchSwept, RetentionTableSwept
 from gardien.retention.plan import SweepSource
 from gardien.retention.predicates import expired, held, referenced
-from gardien.retention.targets import SweepTarget, Unswept
+from gardien.retention.targets import SweepTarget, Unswept, the_table
 
 DEFAULT_BATCH = 20_000
 MAX_PASSES = 3
@@ -90,10 +90,7 @@ class SweepReport:
     finished_at: datetime
 
     def table(self, name: str) -> TableSweep:
-        found = [t for t in self.tables if name in (t.name, t.table)]
-        if len(found) != 1:
-            raise KeyError(name)
-        return found[0]
+        return the_table(self.tables, name)
 
     @property
     def complete(self) -> bool:
@@ -110,10 +107,7 @@ class SweepReport:
             "complete": self.complete,
             "totals": self.totals(),
             "tables": [t.as_dict() for t in self.tables],
-            "unswept": [
-                {"store": u.store, "table": u.table, "rule": u.rule, "reason": u.reason}
-                for u in self.unswept
-            ],
+            "unswept": [u.as_dict() for u in self.unswept],
         }
 
 

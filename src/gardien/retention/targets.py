@@ -8,9 +8,10 @@ keeps. The planner counts with it; the sweeper deletes or anonymises with it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
-from typing import Any, cast
+from typing import Any, Protocol, TypeVar, cast
 
 import sqlalchemy as sa
 
@@ -97,6 +98,28 @@ class Unswept:
     table: str
     rule: str
     reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"store": self.store, "table": self.table, "rule": self.rule, "reason": self.reason}
+
+
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def table(self) -> str: ...
+
+
+NamedT = TypeVar("NamedT", bound=_Named)
+
+
+def the_table(tables: Iterable[NamedT], name: str) -> NamedT:
+    """The one entry for ``store.table`` (or a bare table name when only one store has it)."""
+    found = [t for t in tables if name in (t.name, t.table)]
+    if len(found) != 1:
+        raise KeyError(name)
+    return found[0]
 
 
 def naive_utc(now: datetime) -> datetime:
