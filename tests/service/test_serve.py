@@ -78,3 +78,16 @@ def test_serve_without_a_key_fails_at_start_with_the_fix(tmp_path: Path) -> None
     )
     assert result.exit_code == 2
     assert "master key" in result.output
+
+
+def test_the_cli_starts_without_the_web_stack() -> None:
+    """``gardien --help`` and the other commands do not pay for FastAPI and uvicorn."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, gardien.cli; print(sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "'fastapi'" not in loaded
+    assert "'uvicorn'" not in loaded
+    assert "'schemathesis'" not in loaded

@@ -1,4 +1,8 @@
-"""``gardien serve`` and ``gardien keys``: the HTTP service and the API keys that open it."""
+"""``gardien serve`` and ``gardien keys``: the HTTP service and the API keys that open it.
+
+``gardien.service`` (FastAPI, uvicorn) is imported inside the commands, so that the rest of the
+CLI, and ``gardien --help``, start without it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ import typer
 from rich.table import Table
 
 from gardien.cli.app import app, out, reported_errors
-from gardien.service.auth import create_key, list_keys, parse_scopes, revoke_key
 from gardien.settings import Settings
 from gardien.storage import create_engine, require_current
 
@@ -39,6 +42,8 @@ def keys_create(
     database_url: str | None = _DATABASE,
 ) -> None:
     """Create a key; its token is printed once and never stored."""
+    from gardien.service.auth import create_key, parse_scopes
+
     with reported_errors():
         scopes = parse_scopes(scope)
         engine = create_engine(_settings(database_url).database_url)
@@ -55,6 +60,8 @@ def keys_revoke(
     database_url: str | None = _DATABASE,
 ) -> None:
     """Revoke a key for good."""
+    from gardien.service.auth import revoke_key
+
     with reported_errors():
         engine = create_engine(_settings(database_url).database_url)
         require_current(engine)
@@ -65,6 +72,8 @@ def keys_revoke(
 @keys_app.command("list")
 def keys_list(database_url: str | None = _DATABASE) -> None:
     """Every key, with its scopes and state (never a secret)."""
+    from gardien.service.auth import list_keys
+
     with reported_errors():
         engine = create_engine(_settings(database_url).database_url)
         require_current(engine)
