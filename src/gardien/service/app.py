@@ -34,6 +34,7 @@ from gardien.service.errors import install_error_handlers
 from gardien.service.freshness import CacheFreshness
 from gardien.service.pages import install_page_handlers
 from gardien.service.portal import router as portal_router
+from gardien.service.retention import daily_sweep
 from gardien.service.sessions import SessionStore
 from gardien.service.worker import WorkerHeader
 from gardien.settings import Settings
@@ -76,6 +77,7 @@ def create_app(
         cache_size=options.state_cache_size,
     )
     codes = OneTimeCodes(engine, codes_key(keys), mailer)
+    declarations = [load_dataset(path, policy) for path in options.dataset_files]
     datasets = [
         DatasetEngine(
             dataset,
@@ -83,7 +85,7 @@ def create_app(
             policy=policy,
             hash_key=dataset_hash_key(keys),
         )
-        for dataset in (load_dataset(path, policy) for path in options.dataset_files)
+        for dataset in declarations
     ]
     ctx = ServiceContext(
         settings=settings,
@@ -118,7 +120,18 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Each worker follows the ledger's changes (issue 9): see docs/multi-process.md.
         ledger.subscribe()
+        # The daily retention sweep (issue 5); its lease lets one worker sweep per day.
+        sweeper = (
+            daily_sweep(engine, policy, declarations, keys, options.retention_at)
+            if options.retention_at is not None
+            else None
+        )
+        if sweeper is not None:
+            sweeper.start()
+        _app.state.retention = sweeper
         yield
+        if sweeper is not None:
+            sweeper.stop()
         ledger.unsubscribe()
         ctx.freshness.close()
         engine.dispose()

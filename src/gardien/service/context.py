@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 
 from fastapi import Request
 from sqlalchemy.engine import Engine
 
+from gardien.errors import ConfigurationError
 from gardien.identity import OneTimeCodes
 from gardien.ledger import Ledger
 from gardien.notify import Mailer
@@ -46,6 +47,10 @@ class ServiceOptions:
     """Declarations of the organisation's databases that requests run on (issue 4)."""
     requests_dir: Path = Path("requests")
     """Where request runs write their files (access packages, reports)."""
+    retention_at: time | None = None
+    """Local time (Europe/Paris) after which the daily retention sweep runs; None: no sweep.
+    Off for apps built in code (tests), on at 03:00 for `gardien serve`
+    (``GARDIEN_SERVICE_RETENTION_AT=HH:MM`` or ``off``)."""
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str]) -> ServiceOptions:
@@ -59,6 +64,7 @@ class ServiceOptions:
             requests_dir=Path(env.get("GARDIEN_SERVICE_REQUESTS_DIR", "requests")),
             secure_cookies=env.get("GARDIEN_SERVICE_SECURE_COOKIES", "") in ("1", "true"),
             outbox=Path(outbox) if outbox else None,
+            retention_at=_retention_at(env.get("GARDIEN_SERVICE_RETENTION_AT", "03:00")),
         )
 
 
@@ -97,3 +103,14 @@ def _declaration_files(spec: str) -> tuple[Path, ...]:
         else:
             files.append(path)
     return tuple(files)
+
+
+def _retention_at(value: str) -> time | None:
+    if value.strip().lower() in ("", "off", "none", "no"):
+        return None
+    try:
+        return time.fromisoformat(value.strip())
+    except ValueError:
+        raise ConfigurationError(
+            f"GARDIEN_SERVICE_RETENTION_AT={value!r}: expected a time such as 03:00, or off"
+        ) from None
