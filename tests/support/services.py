@@ -7,6 +7,7 @@ CI always exercises them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import uuid
@@ -56,38 +57,39 @@ def _probe(url: str) -> str | None:
 
 
 @contextmanager
-def fresh_postgres_database() -> Iterator[str]:
-    """Create a PostgreSQL database for one test and drop it afterwards; yields its URL."""
-    problem = _probe(POSTGRES_ADMIN_URL)
+def _fresh_database(service: str, admin_url: str, create: str, drop: str) -> Iterator[str]:
+    """Create a database for one test with ``create`` and drop it afterwards; yields its URL."""
+    problem = _probe(admin_url)
     if problem:
-        unavailable("PostgreSQL", problem)
+        unavailable(service, problem)
     name = unique_name()
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        conn.execute(sa.text(create.format(name=name)))
+    url = sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     try:
         yield url
     finally:
         with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(drop.format(name=name)))
         admin.dispose()
 
 
-@contextmanager
-def fresh_mariadb_database() -> Iterator[str]:
-    """Create a MariaDB database for one test and drop it afterwards; yields its URL."""
-    problem = _probe(MARIADB_ADMIN_URL)
-    if problem:
-        unavailable("MariaDB", problem)
-    name = unique_name()
-    admin = sa.create_engine(MARIADB_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-    url = sa.make_url(MARIADB_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-        admin.dispose()
+def fresh_postgres_database() -> contextlib.AbstractContextManager[str]:
+    """A PostgreSQL database of its own for one test (dropped afterwards); yields its URL."""
+    return _fresh_database(
+        "PostgreSQL",
+        POSTGRES_ADMIN_URL,
+        'CREATE DATABASE "{name}"',
+        'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+    )
+
+
+def fresh_mariadb_database() -> contextlib.AbstractContextManager[str]:
+    """A MariaDB database of its own for one test (dropped afterwards); yields its URL."""
+    return _fresh_database(
+        "MariaDB",
+        MARIADB_ADMIN_URL,
+        "CREATE DATABASE `{name}` CHARACTER SET utf8mb4",
+        "DROP DATABASE IF EXISTS `{name}`",
+    )
