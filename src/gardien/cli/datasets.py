@@ -23,6 +23,8 @@ from gardien.datasets.schema import reflect
 from gardien.errors import ConfigurationError
 from gardien.policy import load_policy
 from gardien.policy.model import Policy
+from gardien.settings import Settings
+from gardien.vault import MissingKeyError, dataset_hash_key, load_master_keys
 
 datasets_app = typer.Typer(help="The organisation's databases: declarations and requests.")
 app.add_typer(datasets_app, name="datasets")
@@ -74,8 +76,7 @@ def _engine(declaration: Path, policy_file: Path | None) -> tuple[Dataset, Datas
     policy: Policy | None = load_policy(policy_file) if policy_file else None
     dataset = load_dataset(declaration, policy)
     url = url_from_env(dataset, os.environ)
-    key = os.environ.get("GARDIEN_HASH_KEY")
-    engine = DatasetEngine(dataset, url, policy=policy, hash_key=key.encode() if key else None)
+    engine = DatasetEngine(dataset, url, policy=policy, hash_key=_hash_key())
     try:
         with engine.engine.connect() as conn:
             engine.bound(conn)
@@ -85,6 +86,20 @@ def _engine(declaration: Path, policy_file: Path | None) -> tuple[Dataset, Datas
             f"{str(exc.__cause__ or exc).splitlines()[0]}"
         ) from None
     return dataset, engine
+
+
+def _hash_key() -> bytes | None:
+    """The same key for the `hash` strategy as requests, retention and the service use.
+
+    Derived from the master key (GARDIEN_KEY_FILE or GARDIEN_MASTER_KEY); without one, a
+    declaration that hashes a column is refused by the engine with a message saying so.
+    """
+    settings = Settings()
+    secret = settings.master_key.get_secret_value() if settings.master_key else None
+    try:
+        return dataset_hash_key(load_master_keys(settings.resolved_key_file(), secret))
+    except MissingKeyError:
+        return None
 
 
 def _subject(identities: list[str]) -> Subject:
