@@ -12,14 +12,10 @@ import json
 import os
 import sys
 import time
-from datetime import UTC, datetime
 from typing import Any
 
-from gardien.audit.chain import AuditTrail
-from gardien.ledger import IdentifierVault, Ledger, as_identifier
-from gardien.requests.ledger_adapter import mark_erased
+from gardien.ledger import Ledger
 from gardien.settings import Settings
-from gardien.vault.keys import load_master_keys
 
 
 def main() -> None:
@@ -72,12 +68,7 @@ def run(ledger: Ledger, op: str, args: dict[str, Any]) -> dict[str, Any]:
         ledger.restrict(args["subject"])
         return {"done": True}
     if op == "erase":
-        settings = Settings()
-        secret = settings.master_key.get_secret_value() if settings.master_key else None
-        vault = IdentifierVault(load_master_keys(None, secret))
-        name = as_identifier(args["subject"])
-        trail = AuditTrail(vault.audit_key())
-        mark_erased(ledger, vault, trail, [name], request_ref="r1", actor="t", at=datetime.now(UTC))
+        ledger.mark_erased([args["subject"]], request_ref="r1", actor="t")
         return {"done": True}
     if op == "interrupt":
         feed.interrupt()

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from gardien.ledger import IdentifierVault, Ledger, ReasonCode, parse_subject
-from gardien.requests.ledger_adapter import mark_erased
 from gardien.storage import create_engine, read_transaction
 from gardien.storage.tables import identifiers, people
 from gardien.vault import (
@@ -28,7 +27,6 @@ from gardien.vault import (
     person_owner,
 )
 from gardien.vault.backup import create_backup, restore_backup, verify_backup
-from gardien.vault.store import audit_trail_for
 from gardien.vault.tables import vault_keys
 from tests.support.services import fresh_postgres_database
 from tests.vault.test_store import ALLOWED
@@ -41,10 +39,7 @@ CONTACT = ["contact"]
 
 def erase(shop: Ledger, vault: Vault, subject: str, clock: Clock) -> str:
     """Erasure as the request workflow does it: the ledger marks, the vault shreds."""
-    ref = mark_erased(
-        shop,
-        IdentifierVault(vault.provider),
-        audit_trail_for(vault.provider),
+    ref = shop.mark_erased(
         [parse_subject(subject)],
         request_ref="R-2026-0001",
         actor="dpo",

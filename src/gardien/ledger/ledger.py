@@ -31,6 +31,7 @@ from gardien.ledger.changes import (
     restriction_entry,
 )
 from gardien.ledger.decision import Decision, PolicyIndex, decide
+from gardien.ledger.erasure import mark_erased
 from gardien.ledger.group import Build, GroupCommit, Job
 from gardien.ledger.history import PurposeDiff, default_purpose_diff, register_policy
 from gardien.ledger.history import version_names as _version_names
@@ -432,6 +433,33 @@ class Ledger:
         except sa.exc.SQLAlchemyError:  # misses, and the database cannot be read
             pass
         return decide_from_database(self.index, self._load, asked, at)
+
+    def mark_erased(
+        self,
+        subjects: Sequence[Subject],
+        *,
+        request_ref: str,
+        actor: str | None = None,
+        at: datetime | None = None,
+    ) -> str:
+        """Mark a person erased (GDPR art. 17): every decision about them denies from now on.
+
+        ``subjects`` are the person's identifiers; returns their pseudonymous ref. The person
+        is registered if unknown, so the erasure survives as a keyed digest.
+        """
+        names = [as_identifier(s) for s in subjects]
+        ref = mark_erased(
+            self.engine,
+            self._vault,
+            self._trail,
+            names,
+            request_ref=request_ref,
+            actor=actor or self.actor,
+            at=at or self._clock(),
+        )
+        for name in names:
+            self._cache.invalidate(name)
+        return ref
 
     def invalidate(self, subject: Subject | None = None) -> None:
         """Forget cached state: one person's, or everyone's."""

@@ -16,7 +16,6 @@ from typing import Any
 
 from gardien.datasets import DatasetEngine, ErasurePlan, ErasureReport
 from gardien.requests.execution import DONE, PLANNED, RunContext, dataset_step
-from gardien.requests.ledger_adapter import mark_erased
 from gardien.requests.rendering import render
 from gardien.vault import person_owner
 
@@ -68,10 +67,7 @@ def forget(context: RunContext) -> None:
     workflow = context.workflow
 
     def ledger_step() -> dict[str, Any]:
-        ref = mark_erased(
-            workflow.ledger,
-            workflow.vault,
-            workflow.trail,
+        ref = workflow.ledger.mark_erased(
             context.names,
             request_ref=context.request.ref,
             actor=workflow.actor,

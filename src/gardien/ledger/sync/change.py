@@ -20,7 +20,7 @@ NEW_NAMES = frozenset({PersonRegistered.event_type, IdentifierAdded.event_type, 
 """Events after which an identifier that named nobody may name someone.
 
 ``person.erased`` is among them: an erasure registers a person the ledger did not know, so that
-the erasure survives (``gardien.requests.ledger_adapter``).
+the erasure survives (``gardien.ledger.Ledger.mark_erased``).
 """
 
 

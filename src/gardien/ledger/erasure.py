@@ -1,8 +1,6 @@
-"""ADAPTER (requests → ledger), to be replaced by the ledger's own API when it has one.
+"""Marking a person erased in the ledger (GDPR art. 17): every decision about them then denies.
 
-The ledger has no call yet that marks a person erased (GDPR art. 17), although its decision
-already denies everything for an erased person. This module does the minimum, with the ledger's
-own tables, keys and audit lock, in one transaction: the person (registered if unknown, so that
+One transaction, under the audit lock: the person (registered if unknown, so that
 the erasure survives as a keyed digest and a later import cannot bring them back) gets
 ``erased_at``, and the encrypted values of their identifiers are destroyed (the digests stay).
 Consent, objection and restriction records are kept as evidence (arts. 7(1), 17(3)(e)).
@@ -15,9 +13,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import ClassVar
 
+from sqlalchemy.engine import Engine
+
 from gardien.audit.chain import AuditTrail, Pending
 from gardien.audit.events import AuditEvent
-from gardien.ledger import Identifier, IdentifierVault, Ledger
+from gardien.ledger.identifiers import Identifier
+from gardien.ledger.protection import IdentifierVault
 from gardien.ledger.store import ensure_people
 from gardien.storage import write_transaction
 from gardien.storage.tables import identifiers, people
@@ -32,7 +33,7 @@ class PersonErased(AuditEvent):
 
 
 def mark_erased(
-    ledger: Ledger,
+    engine: Engine,
     vault: IdentifierVault,
     trail: AuditTrail,
     names: Sequence[Identifier],
@@ -41,8 +42,11 @@ def mark_erased(
     actor: str,
     at: datetime,
 ) -> str:
-    """Mark the person named by ``names`` erased; returns their pseudonymous ref."""
-    with write_transaction(ledger.engine) as conn:
+    """Mark the person named by ``names`` erased; returns their pseudonymous ref.
+
+    Callers go through :meth:`gardien.ledger.Ledger.mark_erased`, which also drops the cached
+    states (other processes learn of it through the change feed)."""
+    with write_transaction(engine) as conn:
         trail.lock(conn)
         persons = ensure_people(conn, vault, names[:1], at)
         person = persons[names[0]]
@@ -55,6 +59,4 @@ def mark_erased(
             identifiers.update().where(identifiers.c.person_id == person.id).values(ciphertext=None)
         )
         trail.append(conn, [Pending(PersonErased(request_ref), person.ref)], actor=actor, at=at)
-    for name in names:
-        ledger.invalidate(name)
     return person.ref
