@@ -36,27 +36,48 @@ def mark_erased(
     engine: Engine,
     vault: IdentifierVault,
     trail: AuditTrail,
-    names: Sequence[Identifier],
+    erasures: Sequence[tuple[Sequence[Identifier], str]],
     *,
-    request_ref: str,
     actor: str,
     at: datetime,
-) -> str:
-    """Mark the person named by ``names`` erased; returns their pseudonymous ref.
+) -> list[str]:
+    """Mark each person erased, in ONE transaction; returns their pseudonymous refs in order.
 
+    ``erasures`` holds, per person, their identifiers (the first one names them) and the
+    request asking for it. Many people at once is what queued requests need (one statement
+    per table for the whole batch); one person is the same call with one entry.
     Callers go through :meth:`gardien.ledger.Ledger.mark_erased`, which also drops the cached
     states (other processes learn of it through the change feed)."""
+    if not erasures:
+        return []
     with write_transaction(engine) as conn:
         trail.lock(conn)
-        persons = ensure_people(conn, vault, names[:1], at)
-        person = persons[names[0]]
-        conn.execute(
-            people.update()
-            .where(people.c.id == person.id, people.c.erased_at.is_(None))
-            .values(erased_at=at)
+        persons = ensure_people(conn, vault, [names[0] for names, _ in erasures], at)
+        chosen = [persons[names[0]] for names, _ in erasures]
+        ids = sorted({p.id for p in chosen})
+        for start in range(0, len(ids), _CHUNK):
+            chunk = ids[start : start + _CHUNK]
+            conn.execute(
+                people.update()
+                .where(people.c.id.in_(chunk), people.c.erased_at.is_(None))
+                .values(erased_at=at)
+            )
+            conn.execute(
+                identifiers.update()
+                .where(identifiers.c.person_id.in_(chunk))
+                .values(ciphertext=None)
+            )
+        trail.append(
+            conn,
+            [
+                Pending(PersonErased(request_ref), person.ref)
+                for (_, request_ref), person in zip(erasures, chosen, strict=True)
+            ],
+            actor=actor,
+            at=at,
         )
-        conn.execute(
-            identifiers.update().where(identifiers.c.person_id == person.id).values(ciphertext=None)
-        )
-        trail.append(conn, [Pending(PersonErased(request_ref), person.ref)], actor=actor, at=at)
-    return person.ref
+    return [p.ref for p in chosen]
+
+
+_CHUNK = 500
+"""People per ``IN (...)``: well under every engine's limit on bound parameters."""

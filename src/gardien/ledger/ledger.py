@@ -55,6 +55,7 @@ from gardien.ledger.store import (
     ensure_people,
     find_people,
     insert_rows,
+    known_identifiers,
     load_states,
     read_subject_file,
 )
@@ -447,19 +448,39 @@ class Ledger:
         ``subjects`` are the person's identifiers; returns their pseudonymous ref. The person
         is registered if unknown, so the erasure survives as a keyed digest.
         """
-        names = [as_identifier(s) for s in subjects]
-        ref = mark_erased(
+        return self.mark_erased_many([(subjects, request_ref)], actor=actor, at=at)[0]
+
+    def mark_erased_many(
+        self,
+        erasures: Sequence[tuple[Sequence[Subject], str]],
+        *,
+        actor: str | None = None,
+        at: datetime | None = None,
+    ) -> list[str]:
+        """:meth:`mark_erased` for many people in one transaction (queued erasure requests):
+        per person, their identifiers and the request's ref; returns their refs in order."""
+        named = [([as_identifier(s) for s in subjects], ref) for subjects, ref in erasures]
+        refs = mark_erased(
             self.engine,
             self._vault,
             self._trail,
-            names,
-            request_ref=request_ref,
+            named,
             actor=actor or self.actor,
             at=at or self._clock(),
         )
-        for name in names:
-            self._cache.invalidate(name)
-        return ref
+        for names, _ in named:
+            for name in names:
+                self._cache.invalidate(name)
+        return refs
+
+    def identifiers_of(
+        self, subjects: Iterable[Subject]
+    ) -> dict[Identifier, tuple[Identifier, ...]]:
+        """Every identifier the ledger can still read for each person named (those it knows):
+        what a request searches the datasets with. One read for all of them."""
+        names = [as_identifier(s) for s in subjects]
+        with read_transaction(self.engine) as conn:
+            return known_identifiers(conn, self._vault, names)
 
     def invalidate(self, subject: Subject | None = None) -> None:
         """Forget cached state: one person's, or everyone's."""

@@ -74,6 +74,37 @@ def find_people(conn: Connection, digests: Mapping[Identifier, bytes]) -> dict[I
     return found
 
 
+def known_identifiers(
+    conn: Connection, vault: IdentifierVault, names: Iterable[Identifier]
+) -> dict[Identifier, tuple[Identifier, ...]]:
+    """For each name the ledger knows, every identifier of that person it can still read
+    (an erased person's values are destroyed: only the name asked with is returned)."""
+    named = list(dict.fromkeys(names))
+    persons = find_people(conn, {n: vault.digest(n) for n in named})
+    by_person: dict[int, list[Identifier]] = {}
+    ids = sorted({p.id for p in persons.values()})
+    for chunk in _chunks(ids):
+        rows = conn.execute(
+            sa.select(
+                identifiers.c.person_id,
+                identifiers.c.kind,
+                identifiers.c.digest,
+                identifiers.c.ciphertext,
+            )
+            .where(identifiers.c.person_id.in_(chunk))
+            .order_by(identifiers.c.id)
+        )
+        for person_id, kind, digest, token in rows:
+            if token is not None:
+                by_person.setdefault(int(person_id), []).append(
+                    vault.open(IdentifierKind(kind), bytes(digest), bytes(token))
+                )
+    return {
+        name: tuple(dict.fromkeys([name, *by_person.get(person.id, [])]))
+        for name, person in persons.items()
+    }
+
+
 def ensure_people(
     conn: Connection, vault: IdentifierVault, subjects: Iterable[Identifier], at: datetime
 ) -> dict[Identifier, Person]:

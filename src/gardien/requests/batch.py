@@ -1,41 +1,69 @@
 """Queued erasure requests run as set-based batches (GDPR art. 17, art. 12(3): without undue
 delay, even when thousands arrive at once, e.g. after a service closes).
 
-For each batch, each dataset is planned and erased ONCE for all its people, in one transaction
-(one statement per table per batch, not per person). Each request then gets the same steps as
-when it runs alone (``dataset:<name>``, ``ledger:erasure``, ``vault:shred``, ``art19:recipients``)
-and its own erasure report: the batch's plan is split into each person's share, so a report
-names the rows a legal hold keeps for *that* person (table, law, end date), never the batch's.
+A batch does, for all its requests together, what :func:`~gardien.requests.run` does for one,
+phase by phase, each phase ONE transaction (one statement per table, not per person):
 
-A failed batch fails the dataset step of each of its requests, which stay rerunnable (the
-plan each recorded before the erasure is kept). A request that cannot run (identity not
-confirmed, closed) is not run and is listed as such.
+1. the requests are marked running (and each person's other identifiers read from the ledger);
+2. each dataset is planned (every plan recorded first, so a crash still reports what the holds
+   keep) and erased once for all its people;
+3. the people are marked erased in the ledger, then their vault keys shredded;
+4. each request gets the same steps as when it runs alone (``dataset:<name>``,
+   ``ledger:erasure``, ``vault:shred``, ``art19:recipients``) and its own erasure report: the
+   batch's plan is split into each person's share, so a report names the rows a legal hold
+   keeps for *that* person (table, law, end date), never the batch's;
+5. the requests are closed and each person is told.
+
+Every step is recorded after what it did, as when one request runs: a crash between two
+phases leaves steps to redo, and the rerun redoes only those (each is idempotent). A phase
+that fails fails that step of each request of the batch, which stay rerunnable (the plan each
+recorded before the erasure is kept). A request that cannot run (identity not confirmed,
+closed) is not run and is listed as such.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
 
 import sqlalchemy as sa
 
 from gardien.datasets import DatasetEngine, ErasurePlan
 from gardien.errors import GardienError
-from gardien.requests import erasure
-from gardien.requests.errors import InvalidTransitionError
+from gardien.notify import DeliveryError, Message
+from gardien.requests import erasure, messages
+from gardien.requests.events import RequestStatusChanged
 from gardien.requests.execution import (
     DONE,
+    FAILED,
     PLANNED,
     RunContext,
     RunResult,
+    StepOutcome,
+    closing,
     dataset_step,
+    error_line,
     finish,
-    prepare,
-    run,
+    names_of,
+    record_all,
 )
-from gardien.requests.handlers import tell_recipients
-from gardien.requests.model import RequestType
+from gardien.requests.handlers import HANDLERS, recipients_to_tell
+from gardien.requests.model import DataSubjectRequest, RequestStatus, RequestType
+from gardien.requests.store import (
+    SealedDetails,
+    StepRow,
+    load_requests,
+    load_sealed_many,
+    load_steps_many,
+    update_requests,
+)
 from gardien.requests.workflow import RequestWorkflow
+from gardien.storage import read_transaction, write_transaction
+from gardien.vault import person_owner
+
+log = logging.getLogger("gardien.requests")
 
 
 @dataclass(frozen=True)
@@ -49,27 +77,31 @@ class BatchRun:
 def run_erasures(
     workflow: RequestWorkflow, refs: Iterable[str], *, batch_size: int = 1000
 ) -> BatchRun:
-    """Run these erasure requests ``batch_size`` at a time, one erasure per dataset per batch."""
+    """Run these erasure requests ``batch_size`` at a time, each phase once per batch.
+
+    Requests of another type among ``refs`` run one by one, as :func:`run` would."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    wanted = list(refs)
     results: list[RunResult] = []
     not_run: list[tuple[str, str]] = []
-    batch: list[RunContext] = []
-    for ref in refs:
-        try:
-            context = prepare(workflow, ref)
-        except InvalidTransitionError as refused:
-            not_run.append((ref, refused.message))
-            continue
-        if context.request.type is not RequestType.ERASURE:
-            results.append(run(workflow, ref))  # already marked running: carried on alone
-            continue
-        batch.append(context)
-        if len(batch) == batch_size:
-            results += _run_batch(batch)
-            batch = []
-    if batch:
-        results += _run_batch(batch)
+    chunk: list[str] = []
+    for ref in [*wanted, None]:
+        if ref is not None:
+            chunk.append(ref)
+        if chunk and (ref is None or len(chunk) == batch_size):
+            contexts, refused = prepare_many(workflow, chunk)
+            not_run += refused
+            erasures = [c for c in contexts if c.request.type is RequestType.ERASURE]
+            for context in contexts:
+                if context.request.type is not RequestType.ERASURE:
+                    HANDLERS[context.request.type](context)  # already marked running
+                    results.append(finish(context))
+            if erasures:
+                results += _run_batch(erasures)
+            chunk = []
+    order = {r.strip().upper(): i for i, r in enumerate(wanted)}
+    results.sort(key=lambda r: order.get(r.request.ref, len(order)))
     return BatchRun(tuple(results), tuple(not_run))
 
 
@@ -80,16 +112,97 @@ def run_pending_batched(workflow: RequestWorkflow, *, batch_size: int = 1000) ->
     return run_erasures(workflow, pending, batch_size=batch_size)
 
 
+# --- phase 1: the requests marked running ----------------------------------------------------
+
+
+def prepare_many(
+    workflow: RequestWorkflow, refs: Sequence[str]
+) -> tuple[list[RunContext], list[tuple[str, str]]]:
+    """:func:`~gardien.requests.execution.prepare` for many requests in one transaction:
+    their contexts, and the refs that cannot run with why."""
+    wanted = [r.strip().upper() for r in refs]
+    refused: list[tuple[str, str]] = []
+    with write_transaction(workflow.engine) as conn:
+        workflow.trail.lock(conn)
+        found = load_requests(conn, wanted, for_update=True)
+        sealed = load_sealed_many(conn, workflow.cipher, list(found))
+        runnable: list[tuple[DataSubjectRequest, SealedDetails]] = []
+        for ref in dict.fromkeys(wanted):
+            request = found.get(ref)
+            details = sealed.get(ref)
+            if request is None:
+                refused.append((ref, f"no request {ref}"))
+            elif details is None:
+                refused.append((ref, f"{ref} is {request.status.value}; nothing to run"))
+            elif not request.status.runnable:
+                why = (
+                    "it is closed"
+                    if request.status.closed
+                    else "confirm the identity first (send-code, verify)"
+                )
+                refused.append((ref, f"{ref} is {request.status.value}: {why}"))
+            else:
+                runnable.append((request, details))
+        names = names_of(workflow, [d for _, d in runnable])
+        now = workflow.clock()
+        resealed = []
+        for index, ((request, details), person) in enumerate(zip(runnable, names, strict=True)):
+            others = tuple(str(n) for n in person[1:])
+            if others != details.others:
+                details = replace(details, others=others)
+                runnable[index] = (request, details)
+                resealed.append(
+                    {"ref": request.ref, "sealed": details.seal(workflow.cipher, request.ref)}
+                )
+        update_requests(conn, now, resealed)
+        starting = [r for r, _ in runnable if r.status is not RequestStatus.RUNNING]
+        update_requests(
+            conn,
+            now,
+            [
+                {
+                    "ref": r.ref,
+                    "status": RequestStatus.RUNNING.value,
+                    "reason_code": None,
+                    "reason": None,
+                }
+                for r in starting
+            ],
+        )
+        workflow.audit_many(
+            conn,
+            [
+                (
+                    r,
+                    RequestStatusChanged(
+                        r.ref, r.status.value, RequestStatus.RUNNING.value, None, None
+                    ),
+                )
+                for r in starting
+            ],
+        )
+        fresh = load_requests(conn, [r.ref for r, _ in runnable])
+    with read_transaction(workflow.engine) as conn:
+        steps = load_steps_many(conn, [r.ref for r, _ in runnable])
+    contexts = [
+        RunContext(workflow, fresh[r.ref], d, person, steps[r.ref])
+        for (r, d), person in zip(runnable, names, strict=True)
+    ]
+    return contexts, refused
+
+
+# --- phase 2: the datasets ---------------------------------------------------------------------
+
+
 def _run_batch(contexts: Sequence[RunContext]) -> list[RunResult]:
     for engine in contexts[0].workflow.datasets:
         _erase_dataset(engine, contexts)
-    out = []
+    _forget_all(contexts)
+    recipients = recipients_to_tell(contexts[0].workflow.policy, None)
+    _step_all(contexts, "art19:recipients", lambda _: {"to_notify": recipients})
     for context in contexts:
-        erasure.forget(context)
-        tell_recipients(context, None)
         erasure.write_report(context)
-        out.append(finish(context))
-    return out
+    return finish_many(contexts)
 
 
 def _erase_dataset(engine: DatasetEngine, contexts: Sequence[RunContext]) -> None:
@@ -97,7 +210,7 @@ def _erase_dataset(engine: DatasetEngine, contexts: Sequence[RunContext]) -> Non
     todo = []
     for context in contexts:
         if step in context.done and context.done[step].status == DONE:
-            context.step(step, dict)  # skipped: done by an earlier run
+            context.attempt(step, dict)  # skipped: done by an earlier run
         else:
             todo.append(context)
     if not todo:
@@ -110,15 +223,19 @@ def _erase_dataset(engine: DatasetEngine, contexts: Sequence[RunContext]) -> Non
         firsts.append(dict(saved) if isinstance(saved, dict) else None)
         earlier_kept.append(erasure.dicts(earlier.get("kept")))
     name = engine.dataset.name
+    planned: dict[str, dict[str, Any]] = {}
 
     def record_plans(shares: Sequence[ErasurePlan]) -> None:
+        rows = []
         for context, share, first, kept in zip(todo, shares, firsts, earlier_kept, strict=True):
             plan = share.describe()
-            context.record(
-                step,
-                PLANNED,
-                {"plan": first or plan, "kept": erasure.merge(kept, erasure.kept_rows(name, plan))},
-            )
+            result = {
+                "plan": first or plan,
+                "kept": erasure.merge(kept, erasure.kept_rows(name, plan)),
+            }
+            planned[context.request.ref] = result
+            rows.append((context, StepRow(context.request.ref, step, PLANNED, result)))
+        record_all(todo[0].workflow, rows)
 
     failure: Exception | None = None
     shares: Sequence[ErasurePlan] = ()
@@ -126,19 +243,163 @@ def _erase_dataset(engine: DatasetEngine, contexts: Sequence[RunContext]) -> Non
         shares = engine.erase_batch([c.subject for c in todo], record_plans).shares
     except (GardienError, sa.exc.SQLAlchemyError, OSError) as exc:
         failure = exc
+    rows = []
     for index, context in enumerate(todo):
-        first, kept = firsts[index], earlier_kept[index]
+        if failure is not None:
+            # Keep what the plan phase recorded (this run's, else an earlier run's).
+            saved = planned.get(context.request.ref)
+            if saved is None:
+                saved = dict(context.done[step].result) if step in context.done else {}
+            rows.append(
+                (context, StepRow(context.request.ref, step, FAILED, saved, error_line(failure)))
+            )
+            continue
+        share, first = shares[index], firsts[index]
+        plan = first if isinstance(first, dict) else share.describe()
+        result = erasure.dataset_result(name, plan, erasure.dicts(earlier_kept[index]), share)
+        rows.append((context, StepRow(context.request.ref, step, DONE, result)))
+    record_all(todo[0].workflow, rows)
 
-        def work(
-            index: int = index, first: object = first, kept: object = kept
-        ) -> dict[str, object]:
-            if failure is not None:
-                raise failure
-            share = shares[index]
-            plan = first if isinstance(first, dict) else share.describe()
-            return erasure.dataset_result(name, plan, erasure.dicts(kept), share)
 
-        context.step(step, work)
+# --- phase 3: the ledger and the vault ----------------------------------------------------------
 
 
-__all__ = ["BatchRun", "run_erasures", "run_pending_batched"]
+def _forget_all(contexts: Sequence[RunContext]) -> None:
+    """:func:`erasure.forget` for the batch: one ledger transaction, one vault transaction."""
+    workflow = contexts[0].workflow
+    refs: dict[str, str] = {}
+
+    def ledger_phase(todo: Sequence[RunContext]) -> list[dict[str, Any]]:
+        subjects = workflow.ledger.mark_erased_many(
+            [(c.names, c.request.ref) for c in todo], actor=workflow.actor, at=workflow.clock()
+        )
+        return [{"erased": True, "subject_ref": s} for s in subjects]
+
+    erased = _phase(contexts, "ledger:erasure", ledger_phase)
+    for context, outcome in zip(contexts, erased, strict=True):
+        if outcome.status == DONE:
+            refs[context.request.ref] = str(outcome.result.get("subject_ref", ""))
+    shredding = [c for c in contexts if c.request.ref in refs]
+    if not shredding:
+        return
+
+    def vault_phase(todo: Sequence[RunContext]) -> list[dict[str, Any]]:
+        if workflow.data_vault is None:
+            return [{"shredded": False, "reason": "no vault configured for this workflow"}] * len(
+                todo
+            )
+        receipts = workflow.data_vault.shred_many(
+            [(person_owner(refs[c.request.ref]), f"erasure request {c.request.ref}") for c in todo]
+        )
+        return [{"shredded": True, "already": r.already_destroyed} for r in receipts]
+
+    # Crypto-shredding: see erasure.forget.
+    _phase(shredding, "vault:shred", vault_phase)
+
+
+def _phase(
+    contexts: Sequence[RunContext],
+    step: str,
+    work: Callable[[Sequence[RunContext]], Sequence[Mapping[str, Any]]],
+) -> list[StepOutcome]:
+    """One step for the whole batch: the requests that have not done it yet do it together;
+    a failure fails that step of each of them. Outcomes in the order of ``contexts``."""
+    todo = [c for c in contexts if not _done(c, step)]
+    results: Sequence[Mapping[str, Any]] = ()
+    error: str | None = None
+    if todo:
+        try:
+            results = work(todo)
+        except (GardienError, sa.exc.SQLAlchemyError, OSError) as exc:
+            error = error_line(exc)
+    by_ref = {c.request.ref: i for i, c in enumerate(todo)}
+    rows = []
+    outcomes: dict[str, StepOutcome] = {}
+    for context in contexts:
+        if context.request.ref not in by_ref:
+            done = context.attempt(step, dict)
+            assert isinstance(done, StepOutcome)
+            outcomes[context.request.ref] = done
+        elif error is not None:
+            rows.append((context, StepRow(context.request.ref, step, FAILED, {}, error)))
+        else:
+            result = dict(results[by_ref[context.request.ref]])
+            rows.append((context, StepRow(context.request.ref, step, DONE, result)))
+    for (context, _), outcome in zip(rows, record_all(contexts[0].workflow, rows), strict=True):
+        outcomes[context.request.ref] = outcome
+    return [outcomes[c.request.ref] for c in contexts]
+
+
+def _done(context: RunContext, step: str) -> bool:
+    previous = context.done.get(step)
+    return previous is not None and previous.status == DONE
+
+
+def _step_all(
+    contexts: Sequence[RunContext], step: str, work: Callable[[RunContext], Mapping[str, Any]]
+) -> None:
+    _phase(contexts, step, lambda todo: [work(c) for c in todo])
+
+
+# --- phase 5: closing ------------------------------------------------------------------------
+
+
+def finish_many(contexts: Sequence[RunContext]) -> list[RunResult]:
+    """:func:`~gardien.requests.execution.finish` for the batch: every request closed in one
+    transaction, then each person told (a message that cannot be delivered is logged by
+    request ref and does not undo the others)."""
+    workflow = contexts[0].workflow
+    ends = [closing(c) for c in contexts]
+    now = workflow.clock()
+    with write_transaction(workflow.engine) as conn:
+        workflow.trail.lock(conn)
+        for closed in (True, False):
+            rows = []
+            for context, end in zip(contexts, ends, strict=True):
+                if end.status.closed is not closed:
+                    continue
+                row: dict[str, object] = {
+                    "ref": context.request.ref,
+                    "status": end.status.value,
+                    "reason_code": end.reason_code,
+                    "reason": end.reason,
+                    "outcome": end.outcome,
+                }
+                if closed:
+                    row |= {"closed_at": now, "sealed": None}
+                rows.append(row)
+            update_requests(conn, now, rows)
+        workflow.audit_many(
+            conn,
+            [
+                (
+                    c.request,
+                    RequestStatusChanged(
+                        c.request.ref,
+                        c.request.status.value,
+                        e.status.value,
+                        e.reason_code,
+                        e.reason,
+                    ),
+                )
+                for c, e in zip(contexts, ends, strict=True)
+            ],
+        )
+        fresh = load_requests(conn, [c.request.ref for c in contexts])
+    results = []
+    for context, end in zip(contexts, ends, strict=True):
+        request = fresh[context.request.ref]
+        if end.status is not RequestStatus.FAILED:
+            try:
+                workflow.tell(context.details, _answer(request, workflow))
+            except DeliveryError as exc:
+                log.warning("request %s: the answer could not be delivered: %s", request.ref, exc)
+        results.append(RunResult(request, False, tuple(context.outcomes), tuple(context.files)))
+    return results
+
+
+def _answer(request: DataSubjectRequest, workflow: RequestWorkflow) -> Callable[[str], Message]:
+    return lambda to: messages.answered(to, request, workflow.policy)
+
+
+__all__ = ["BatchRun", "finish_many", "prepare_many", "run_erasures", "run_pending_batched"]

@@ -10,13 +10,14 @@ dataset is a step done with nothing to do, never a failure. Every request ends `
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from gardien.audit.chain import Pending
 from gardien.audit.events import JsonValue
 from gardien.datasets import DatasetEngine, Subject
 from gardien.errors import GardienError
@@ -31,7 +32,14 @@ from gardien.requests.model import (
     RequestChannel,
     RequestStatus,
 )
-from gardien.requests.store import SealedDetails, Step, load_steps, save_step, update_request
+from gardien.requests.store import (
+    SealedDetails,
+    Step,
+    StepRow,
+    load_steps,
+    save_steps,
+    update_request,
+)
 from gardien.requests.workflow import RequestWorkflow, contact_of
 from gardien.storage import read_transaction, write_transaction
 
@@ -99,28 +107,27 @@ class RunContext:
     def record(
         self, step: str, status: str, result: Mapping[str, Any], error: str | None = None
     ) -> StepOutcome:
-        wf = self.workflow
-        plain: dict[str, JsonValue] = dict(result)
-        with write_transaction(wf.engine) as conn:
-            wf.trail.lock(conn)
-            save_step(conn, self.request.ref, step, status, wf.clock(), plain, error)
-            if status != PLANNED:
-                counts = tuple(sorted(_flat_counts(plain).items()))
-                wf.audit(
-                    conn,
-                    self.request,
-                    RequestStepDone(self.request.ref, step, status, counts, error),
-                )
-        outcome = StepOutcome(step, status, plain, error)
-        if status != PLANNED:
-            self.outcomes.append(outcome)
-        return outcome
+        return record_all(
+            self.workflow, [(self, StepRow(self.request.ref, step, status, dict(result), error))]
+        )[0]
 
     def step(
         self, step: str, work: Callable[[], Mapping[str, Any]], *, always: bool = False
     ) -> StepOutcome:
         """Run one step unless already done (``always``: reads, redone on every run); a
         Gardien or database error fails only this step."""
+        done = self.attempt(step, work, always=always)
+        return done if isinstance(done, StepOutcome) else self.record(*_fields(done))
+
+    def attempt(
+        self, step: str, work: Callable[[], Mapping[str, Any]], *, always: bool = False
+    ) -> StepOutcome | StepRow:
+        """Run one step, leaving its record to the caller: a :class:`StepRow` to record, or
+        the outcome of a step already done by an earlier run (nothing to record).
+
+        Queued requests record the steps of a whole batch in one transaction
+        (:func:`record_all`); :meth:`step` records each at once.
+        """
         previous = self.done.get(step)
         if previous is not None and previous.status == DONE and not always:
             outcome = StepOutcome(step, DONE, previous.result, None, skipped=True)
@@ -130,8 +137,8 @@ class RunContext:
             result = work()
         except (GardienError, sa.exc.SQLAlchemyError, OSError) as exc:
             # Keep what an earlier phase of the step recorded (an erasure's plan and holds).
-            return self.record(step, FAILED, self.saved(step), _one_line(exc))
-        return self.record(step, DONE, result)
+            return StepRow(self.request.ref, step, FAILED, self.saved(step), error_line(exc))
+        return StepRow(self.request.ref, step, DONE, dict(result))
 
     def saved(self, step: str) -> dict[str, JsonValue]:
         """The result last recorded for ``step`` (by this run or an earlier one)."""
@@ -140,7 +147,46 @@ class RunContext:
         return dict(found.result) if found is not None else {}
 
 
-def _one_line(exc: BaseException) -> str:
+def _fields(row: StepRow) -> tuple[str, str, Mapping[str, Any], str | None]:
+    return row.step, row.status, row.result, row.error
+
+
+def record_all(
+    workflow: RequestWorkflow, rows: Sequence[tuple[RunContext, StepRow]]
+) -> list[StepOutcome]:
+    """Record these steps (of one request or of a whole batch) in ONE transaction, under the
+    audit lock, with one audit entry per finished step; returns their outcomes in order."""
+    if not rows:
+        return []
+    at = workflow.clock()
+    with write_transaction(workflow.engine) as conn:
+        workflow.trail.lock(conn)
+        save_steps(conn, [row for _, row in rows], at)
+        events = [
+            Pending(
+                RequestStepDone(
+                    row.ref,
+                    row.step,
+                    row.status,
+                    tuple(sorted(_flat_counts(row.result).items())),
+                    row.error,
+                ),
+                context.request.subject_ref,
+            )
+            for context, row in rows
+            if row.status != PLANNED
+        ]
+        workflow.trail.append(conn, events, actor=workflow.actor, at=at)
+    outcomes = []
+    for context, row in rows:
+        outcome = StepOutcome(row.step, row.status, dict(row.result), row.error)
+        if row.status != PLANNED:
+            context.outcomes.append(outcome)
+        outcomes.append(outcome)
+    return outcomes
+
+
+def error_line(exc: BaseException) -> str:
     if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None:
         exc = exc.orig
     text = str(exc).strip().splitlines()
@@ -167,12 +213,19 @@ def dataset_step(engine: DatasetEngine) -> str:
 
 def person_names(workflow: RequestWorkflow, details: SealedDetails) -> tuple[Identifier, ...]:
     """The request's identifier, then every other one the ledger knows for the same person."""
-    first = as_identifier(details.identifier)
-    names = [first, *(as_identifier(o) for o in details.others)]
-    found = workflow.ledger.subject(first)
-    if found is not None:
-        names += [i for i in found.identifiers if i is not None]
-    return tuple(dict.fromkeys(names))
+    return names_of(workflow, [details])[0]
+
+
+def names_of(
+    workflow: RequestWorkflow, many: Sequence[SealedDetails]
+) -> list[tuple[Identifier, ...]]:
+    """:func:`person_names` for many requests, with one read of the ledger."""
+    firsts = [as_identifier(d.identifier) for d in many]
+    known = workflow.ledger.identifiers_of(firsts)
+    return [
+        tuple(dict.fromkeys([first, *(as_identifier(o) for o in d.others), *known.get(first, ())]))
+        for first, d in zip(firsts, many, strict=True)
+    ]
 
 
 def run(workflow: RequestWorkflow, ref: str, *, dry_run: bool = False) -> RunResult:
@@ -228,9 +281,19 @@ def run_pending(workflow: RequestWorkflow) -> list[RunResult]:
     return [run(workflow, r.ref) for r in pending]
 
 
-def finish(context: RunContext) -> RunResult:
-    """Close the run: completed, partial (naming what is left) or failed; tell the person."""
-    workflow, outcomes = context.workflow, context.outcomes
+@dataclass(frozen=True)
+class Closing:
+    """How a run ends: the status, why (when not completed) and the summary kept on the row."""
+
+    status: RequestStatus
+    reason_code: str | None
+    reason: str | None
+    outcome: dict[str, JsonValue]
+
+
+def closing(context: RunContext) -> Closing:
+    """Completed, partial (naming what is left) or failed, from the steps' outcomes."""
+    outcomes = context.outcomes
     failed = [o for o in outcomes if o.status == FAILED]
     if not failed:
         status, reason = RequestStatus.COMPLETED, None
@@ -244,19 +307,25 @@ def finish(context: RunContext) -> RunResult:
         "steps": {o.step: o.status for o in outcomes},
         "files": [str(p) for p in context.files],
     }
+    return Closing(status, None if not failed else status.value, reason, summary)
+
+
+def finish(context: RunContext) -> RunResult:
+    """Close the run: completed, partial (naming what is left) or failed; tell the person."""
+    workflow, end = context.workflow, closing(context)
     with workflow.opened(context.request.ref) as opened:
         request = workflow.transition(
             opened,
-            status,
-            reason_code=None if not failed else status.value,
-            reason=reason,
-            outcome=summary,
+            end.status,
+            reason_code=end.reason_code,
+            reason=end.reason,
+            outcome=end.outcome,
         )
-        if status is not RequestStatus.FAILED:
+        if end.status is not RequestStatus.FAILED:
             workflow.tell(
                 context.details, lambda to: messages.answered(to, request, workflow.policy)
             )
-    return RunResult(request, False, tuple(outcomes), tuple(context.files))
+    return RunResult(request, False, tuple(context.outcomes), tuple(context.files))
 
 
 def ledger_channel(request: DataSubjectRequest) -> Channel:
@@ -317,10 +386,12 @@ __all__ = [
     "RunContext",
     "RunResult",
     "StepOutcome",
+    "closing",
     "contact_of",
     "dataset_step",
     "finish",
     "prepare",
+    "record_all",
     "record_objections",
     "record_restriction",
     "run",

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
@@ -27,6 +27,8 @@ from gardien.requests.model import (
 )
 from gardien.requests.tables import request_steps, requests
 from gardien.vault import FieldCipher
+
+T = TypeVar("T")
 
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 
@@ -129,6 +131,35 @@ def load_request(conn: Connection, ref: str, *, for_update: bool = False) -> Dat
     return _request(row)
 
 
+def load_requests(
+    conn: Connection, refs: Sequence[str], *, for_update: bool = False
+) -> dict[str, DataSubjectRequest]:
+    """The requests with these refs (those that exist), read ``_CHUNK`` at a time."""
+    found: dict[str, DataSubjectRequest] = {}
+    for chunk in _chunks(list(dict.fromkeys(refs))):
+        statement = sa.select(requests).where(requests.c.ref.in_(chunk))
+        if for_update and conn.dialect.name != "sqlite":
+            statement = statement.with_for_update()
+        found.update((row.ref, _request(row)) for row in conn.execute(statement))
+    return found
+
+
+def load_sealed_many(
+    conn: Connection, cipher: FieldCipher, refs: Sequence[str]
+) -> dict[str, SealedDetails | None]:
+    """:func:`load_sealed` for many requests at once."""
+    found: dict[str, SealedDetails | None] = {}
+    for chunk in _chunks(list(dict.fromkeys(refs))):
+        rows = conn.execute(
+            sa.select(requests.c.ref, requests.c.sealed).where(requests.c.ref.in_(chunk))
+        )
+        for ref, token in rows:
+            found[ref] = (
+                SealedDetails.open(cipher, ref, bytes(token)) if token is not None else None
+            )
+    return found
+
+
 def load_sealed(conn: Connection, cipher: FieldCipher, ref: str) -> SealedDetails | None:
     token = conn.execute(sa.select(requests.c.sealed).where(requests.c.ref == ref)).scalar()
     return SealedDetails.open(cipher, ref, bytes(token)) if token is not None else None
@@ -136,6 +167,19 @@ def load_sealed(conn: Connection, cipher: FieldCipher, ref: str) -> SealedDetail
 
 def update_request(conn: Connection, ref: str, at: datetime, **values: object) -> None:
     conn.execute(requests.update().where(requests.c.ref == ref).values(updated_at=at, **values))
+
+
+def update_requests(conn: Connection, at: datetime, rows: Sequence[Mapping[str, Any]]) -> None:
+    """One UPDATE run for many requests; each row holds ``ref`` and the same other keys."""
+    if not rows:
+        return
+    keys = [k for k in rows[0] if k != "ref"]
+    statement = (
+        requests.update()
+        .where(requests.c.ref == sa.bindparam("_ref"))
+        .values(updated_at=at, **{k: sa.bindparam(f"_{k}") for k in keys})
+    )
+    conn.execute(statement, [{f"_{k}": v for k, v in row.items()} for row in rows])
 
 
 def list_requests(
@@ -200,3 +244,110 @@ def save_step(
     ).rowcount
     if not updated:
         conn.execute(request_steps.insert().values(request_id=rid, step=step, **values))
+
+
+_CHUNK = 500
+"""Refs per ``IN (...)``: well under every engine's limit on bound parameters."""
+
+
+def _chunks(items: list[T]) -> Iterator[list[T]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def request_ids(conn: Connection, refs: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(list(dict.fromkeys(refs))):
+        rows = conn.execute(
+            sa.select(requests.c.ref, requests.c.id).where(requests.c.ref.in_(chunk))
+        )
+        found.update((ref, int(rid)) for ref, rid in rows)
+    missing = [r for r in refs if r not in found]
+    if missing:
+        raise UnknownRequestError(missing[0])
+    return found
+
+
+def load_steps_many(conn: Connection, refs: Sequence[str]) -> dict[str, dict[str, Step]]:
+    """:func:`load_steps` for many requests at once (every ref gets an entry)."""
+    ids = request_ids(conn, refs)
+    by_id = {rid: ref for ref, rid in ids.items()}
+    found: dict[str, dict[str, Step]] = {ref: {} for ref in ids}
+    for chunk in _chunks(list(by_id)):
+        rows = conn.execute(
+            sa.select(request_steps)
+            .where(request_steps.c.request_id.in_(chunk))
+            .order_by(request_steps.c.id)
+        )
+        for r in rows:
+            found[by_id[r.request_id]][r.step] = Step(
+                r.step, r.status, dict(r.result or {}), r.error
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One step record to save, for :func:`save_steps`."""
+
+    ref: str
+    step: str
+    status: str
+    result: Mapping[str, Any]
+    """JSON-ready (JSON values only)."""
+    error: str | None = None
+
+
+def save_steps(conn: Connection, rows: Sequence[StepRow], at: datetime) -> None:
+    """:func:`save_step` for many steps: one UPDATE run for those recorded before, one INSERT
+    run for the new ones (the unique (request, step) pair decides which)."""
+    if not rows:
+        return
+    ids = request_ids(conn, [r.ref for r in rows])
+    existing: set[tuple[int, str]] = set()
+    for chunk in _chunks(sorted(set(ids.values()))):
+        existing.update(
+            (int(rid), step)
+            for rid, step in conn.execute(
+                sa.select(request_steps.c.request_id, request_steps.c.step).where(
+                    request_steps.c.request_id.in_(chunk)
+                )
+            )
+        )
+    latest = {(ids[r.ref], r.step): r for r in rows}  # the last record of a step wins
+    values = [
+        {
+            "_rid": rid,
+            "_step": step,
+            "status": r.status,
+            "result": dict(r.result),
+            "error": r.error,
+            "updated_at": at,
+        }
+        for (rid, step), r in latest.items()
+    ]
+    updates = [
+        {"_rid": v["_rid"], "_step": v["_step"], **{f"_{k}": v[k] for k in _STEP_VALUES}}
+        for v in values
+        if (v["_rid"], v["_step"]) in existing
+    ]
+    inserts = [
+        {"request_id": v["_rid"], "step": v["_step"], **{k: v[k] for k in _STEP_VALUES}}
+        for v in values
+        if (v["_rid"], v["_step"]) not in existing
+    ]
+    if updates:
+        conn.execute(
+            request_steps.update()
+            .where(
+                request_steps.c.request_id == sa.bindparam("_rid"),
+                request_steps.c.step == sa.bindparam("_step"),
+            )
+            .values(**{k: sa.bindparam(f"_{k}") for k in _STEP_VALUES}),
+            updates,
+        )
+    if inserts:
+        conn.execute(request_steps.insert(), inserts)
+
+
+_STEP_VALUES = ("status", "result", "error", "updated_at")

@@ -117,6 +117,13 @@ class RequestWorkflow:
         pending = [Pending(e, request.subject_ref) for e in events]
         self.trail.append(conn, pending, actor=self.actor, at=self.clock())
 
+    def audit_many(
+        self, conn: Connection, events: Sequence[tuple[DataSubjectRequest, AuditEvent]]
+    ) -> None:
+        """One audit entry per (request, event), appended together (a batch of requests)."""
+        pending = [Pending(e, r.subject_ref) for r, e in events]
+        self.trail.append(conn, pending, actor=self.actor, at=self.clock())
+
     def transition(
         self,
         opened: Opened,

@@ -251,17 +251,35 @@ class Vault:
         journal entry for a key still present, which the next shred or restore destroys. An
         owner with no key yet gets a tombstone, so nothing can be stored for them afterwards.
         """
-        check_owner(owner)
+        return self.shred_many([(owner, reason)])[0]
+
+    def shred_many(self, owners: Sequence[tuple[str, str]]) -> list[ShredReceipt]:
+        """:meth:`shred` for many owners (each with its reason) in one transaction and one
+        journal write: what queued erasure requests need. Receipts in the order given."""
+        for owner, _ in owners:
+            check_owner(owner)
+        if not owners:
+            return []
         at = self._clock()
         with write_transaction(self.engine) as conn:
             journal = self._journal()
-            before = key_rows.destroy(conn, owner, self._key_id(), at)
-            if before is not None:
-                return ShredReceipt(owner, before, already_destroyed=True)
-            # Journalled (fsync) before the commit: see the docstring.
-            journal.append([owner], at)
-            self._audit(conn, owner, DataKeyDestroyed(owner, reason), at)
-        return ShredReceipt(owner, at, already_destroyed=False)
+            before = key_rows.destroy_many(conn, [o for o, _ in owners], self._key_id(), at)
+            fresh = list(dict.fromkeys(o for o, _ in owners if o not in before))
+            # Journalled (fsync) before the commit: see :meth:`shred`.
+            journal.append(fresh, at)
+            reasons = dict(reversed(owners))  # an owner named twice: its first reason
+            self._trail.append(
+                conn,
+                [Pending(DataKeyDestroyed(o, reasons[o]), subject_ref_of(o)) for o in fresh],
+                actor=self.actor,
+                at=at,
+            )
+        return [
+            ShredReceipt(o, before[o], already_destroyed=True)
+            if o in before
+            else ShredReceipt(o, at, already_destroyed=False)
+            for o, _ in owners
+        ]
 
     # --- rotation --------------------------------------------------------------------------
 
