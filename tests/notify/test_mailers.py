@@ -29,9 +29,20 @@ def test_the_outbox_keeps_messages_in_order_with_their_html(tmp_path: Path) -> N
     assert [m.subject for m in found] == ["Premier", "Deuxième"]
     assert found[1].html is not None
     assert "<p>deux</p>" in found[1].html
+    # What was sent is what is read back, byte for byte.
     assert Outbox(tmp_path / "out").latest("A@example.fr") == Message(
-        "a@example.fr", "Premier", "un\n"
+        "a@example.fr", "Premier", "un"
     )
+
+
+def test_names_and_subjects_outside_ascii_survive_the_round_trip(tmp_path: Path) -> None:
+    mailer = OutboxMailer(tmp_path / "out", sender="Société Générale Été <dpo@example.fr>")
+    sent = Message("Zoé Müller <zoe@example.fr>", "Votre demande a été traitée", "Déjà fait.\n")
+    mailer.send(sent)
+    raw = next((tmp_path / "out").glob("*.eml")).read_bytes()
+    assert raw.isascii()  # encoded words and quoted-printable: any relay accepts it
+    assert Outbox(tmp_path / "out").messages() == [sent]
+    assert "Société Générale Été".encode() not in raw
 
 
 def test_an_unwritable_outbox_is_a_delivery_error(tmp_path: Path) -> None:
