@@ -5,6 +5,9 @@ PostgreSQL and MariaDB."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,7 +19,9 @@ import sqlalchemy as sa
 from gardien.requests import RequestStatus, run
 from gardien.requests.batch import run_erasures
 from gardien.requests.workflow import RequestWorkflow
-from tests.requests.world import World, create_shop, make_world, snapshot
+from gardien.vault import ItemKind, KeyDestroyedError, person_owner
+from tests.requests.test_crash import _comparable
+from tests.requests.world import REPO, World, create_shop, make_world, snapshot
 from tests.support.services import fresh_mariadb_database, fresh_postgres_database
 
 
@@ -108,3 +113,91 @@ def test_a_failed_batch_fails_each_dataset_step_and_the_requests_rerun(
     assert [r.request.status for r in again.results] == [RequestStatus.COMPLETED] * 2
     kept = [report(world, ref)["kept"] for ref in refs]
     assert [[k["until"] for k in k_] for k_ in kept] == [["2035-12-31"], ["2035-12-31"]]
+
+
+def test_requests_that_cannot_run_are_listed_and_other_types_run_in_the_given_order(
+    world: World,
+) -> None:
+    erase_marie = verified(world.workflow, "email:marie@example.fr")
+    access_paul = world.workflow.receive("access", "email:paul@example.fr", "email").ref
+    world.workflow.confirm_identity(access_paul, "test: identity checked by hand")
+    waiting = world.workflow.receive("erasure", "email:lea@example.fr", "email").ref
+
+    done = run_erasures(world.workflow, [access_paul, "R-NOSUCH1", waiting, erase_marie])
+
+    assert [r.request.ref for r in done.results] == [access_paul, erase_marie]
+    assert [r.request.status for r in done.results] == [RequestStatus.COMPLETED] * 2
+    # The access request ran as it would alone: Paul's package, not an erasure.
+    assert world.workflow.output_dir / access_paul / "access.zip" in done.results[0].files
+    assert paul_row_count(world) == 1
+    assert dict(done.not_run) == {
+        "R-NOSUCH1": "no request R-NOSUCH1",
+        waiting: f"{waiting} is received: confirm the identity first (send-code, verify)",
+    }
+    again = run_erasures(world.workflow, [erase_marie])
+    assert again.results == ()
+    assert again.not_run == ((erase_marie, f"{erase_marie} is completed; nothing to run"),)
+
+
+def paul_row_count(world: World) -> int:
+    return sum(1 for row in snapshot(world.shop_url)["customers"] if "Paul" in str(row))
+
+
+@pytest.mark.parametrize("when", ["datasets", "ledger", "vault", "reports"])
+def test_a_batch_killed_at_any_phase_reruns_to_the_end_state_of_an_uninterrupted_one(
+    tmp_path: Path, any_shop_url: str, when: str
+) -> None:
+    twin_dir, crash_dir = tmp_path / "twin", tmp_path / "crash"
+    twin_dir.mkdir()
+    crash_dir.mkdir()
+    twin_url = f"sqlite:///{twin_dir / 'shop.db'}"
+    create_shop(twin_url)
+    twin = make_world(twin_dir, twin_url)
+    twin_refs = [verified(twin.workflow, p) for p in PEOPLE]
+    assert all(
+        r.request.status is RequestStatus.COMPLETED
+        for r in run_erasures(twin.workflow, twin_refs).results
+    )
+
+    world = make_world(crash_dir, any_shop_url)
+    world.ledger.give_consent("email:marie@example.fr", "marketing")
+    marie_ref = world.ledger.state("email:marie@example.fr").subject_ref
+    assert marie_ref is not None
+    item = world.vault.put(person_owner(marie_ref), ItemKind.SUPPORT_MESSAGE, b"Bonjour")
+    allowed_before = world.ledger.decide("email:marie@example.fr", "marketing", ["contact"])
+    refs = [verified(world.workflow, p) for p in PEOPLE]
+    world.workflow.ledger.close()
+    killed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tests.requests.crashing_batch_worker",
+            str(crash_dir),
+            any_shop_url,
+            when,
+            *refs,
+        ],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO / "src") + os.pathsep + str(REPO)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert killed.returncode == -9, killed.stderr
+
+    world = make_world(crash_dir, any_shop_url)
+    assert {world.workflow.get(r).status for r in refs} == {RequestStatus.RUNNING}
+    again = run_erasures(world.workflow, refs)
+    assert [r.request.status for r in again.results] == [RequestStatus.COMPLETED] * 3, again
+    assert _comparable(snapshot(any_shop_url)) == _comparable(snapshot(twin_url))
+    assert [report(world, r)["kept"] for r in refs] == [report(twin, r)["kept"] for r in twin_refs]
+    assert [report(world, r)["ledger"] for r in refs] == ["done"] * 3
+    assert [report(world, r)["vault"] for r in refs] == [True] * 3
+    for person in PEOPLE:
+        assert not world.ledger.decide(person, "marketing", ["contact"]).allowed
+    with pytest.raises(KeyDestroyedError):
+        world.vault.get(item, decision=allowed_before)  # unreadable even with a yes
+    # Each person is answered once, however many times the batch ran.
+    assert len(world.outbox.messages("marie@example.fr")) == 1
+    assert world.ledger.verify_audit().intact

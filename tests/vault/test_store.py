@@ -301,3 +301,31 @@ def test_open_from_settings_needs_a_journal_when_the_key_is_not_a_file(tmp_path:
     vault.shred(ALICE)
     assert [e.owner for e in vault.journal.entries()] == [ALICE]  # type: ignore[union-attr]
     vault.engine.dispose()
+
+
+def test_shredding_many_owners_at_once_is_one_journal_write_and_reports_who_was_already_gone(
+    vault: Vault, engine: Engine, journal: ShredJournal
+) -> None:
+    carol = person_owner("c3" * 16)
+    alice_item = vault.put(ALICE, ItemKind.SUPPORT_MESSAGE, b"alice")
+    bob_item = vault.put(BOB, ItemKind.SUPPORT_MESSAGE, b"bob")
+    earlier = vault.shred(BOB)
+
+    receipts = vault.shred_many([(ALICE, "request 1"), (BOB, "request 2"), (carol, "request 3")])
+
+    assert [(r.owner, r.already_destroyed) for r in receipts] == [
+        (ALICE, False),
+        (BOB, True),
+        (carol, False),  # no key yet: a tombstone, nothing can be stored for her afterwards
+    ]
+    assert receipts[1].destroyed_at == earlier.destroyed_at
+    assert [e.owner for e in journal.entries()] == [BOB, ALICE, carol]
+    for item in (alice_item, bob_item):
+        with pytest.raises(KeyDestroyedError):
+            vault.get(item, decision=ALLOWED)
+    with pytest.raises(KeyDestroyedError):
+        vault.put(carol, ItemKind.SUPPORT_MESSAGE, b"too late")
+    with read_transaction(engine) as conn:
+        live = conn.execute(sa.select(vault_keys.c.owner).where(vault_keys.c.wrapped.is_not(None)))
+        assert list(live) == []
+    assert vault.shred_many([]) == []
