@@ -29,7 +29,7 @@ from gardien.ledger.records import (
     RestrictionRecord,
     RestrictionStatus,
 )
-from gardien.ledger.state import NO_EXPIRY, ConsentState, PersonState
+from gardien.ledger.state import NO_EXPIRY, NOBODY, ConsentState, PersonState
 from gardien.storage.tables import consents, identifiers, objections, people, restrictions
 
 _CHUNK = 500
@@ -165,15 +165,20 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
         conn.execute(table.insert(), list(rows))
 
 
-def load_states(conn: Connection, persons: Sequence[Person]) -> dict[int, PersonState]:
-    """Snapshots of these people: latest consent and objection per purpose, restriction."""
-    states: dict[int, PersonState] = {}
-    for chunk in _chunks(list(persons)):
-        states.update(_load_chunk(conn, chunk))
+def load_states(
+    conn: Connection, digests: Mapping[Identifier, bytes]
+) -> dict[Identifier, PersonState]:
+    """Snapshots of the people these identifiers name (``NOBODY`` for an unknown name): latest
+    consent and objection per purpose, restriction. One statement per chunk of names, so on
+    every engine each chunk is one snapshot, and on a server one round trip (a cache miss on
+    the decision path pays one, not one per table)."""
+    states: dict[Identifier, PersonState] = {}
+    for chunk in _chunks(list(digests.items())):
+        states.update(_load_chunk(conn, dict(chunk)))
     return states
 
 
-def _latest(table: sa.Table, ids: Sequence[int], *per: sa.ColumnElement[Any]) -> sa.Select[Any]:
+def _latest(table: sa.Table, ids: sa.Select[Any], *per: sa.ColumnElement[Any]) -> sa.Select[Any]:
     return (
         sa.select(sa.func.max(table.c.id))
         .where(table.c.person_id.in_(ids))
@@ -181,20 +186,47 @@ def _latest(table: sa.Table, ids: Sequence[int], *per: sa.ColumnElement[Any]) ->
     )
 
 
-def _load_chunk(conn: Connection, persons: Sequence[Person]) -> dict[int, PersonState]:
-    """One round trip: the latest consent and objection per purpose, the latest restriction."""
-    ids = [p.id for p in persons]
+def _load_chunk(
+    conn: Connection, digests: Mapping[Identifier, bytes]
+) -> dict[Identifier, PersonState]:
+    """One statement: who the names belong to, then their latest records, in one union."""
+    by_kind: dict[str, dict[bytes, Identifier]] = {}
+    for ident, digest in digests.items():
+        by_kind.setdefault(ident.kind.value, {})[digest] = ident
+    # kind = ? AND digest IN (...) per kind: see find_people.
+    named = sa.or_(
+        *(
+            sa.and_(identifiers.c.kind == kind, identifiers.c.digest.in_(list(of_kind)))
+            for kind, of_kind in by_kind.items()
+        )
+    )
+    ids = sa.select(identifiers.c.person_id).where(named)
+    no_text = sa.null().cast(sa.String())
     no_time = sa.null().cast(consents.c.at.type)
     no_int = sa.null().cast(consents.c.policy_version_id.type)
-    latest_records = sa.union_all(
+    no_digest = sa.null().cast(identifiers.c.digest.type)
+    rows = sa.union_all(
         sa.select(
-            sa.literal("c").label("what"),
+            sa.literal("p").label("what"),
+            people.c.id,
+            people.c.ref,
+            identifiers.c.kind,
+            people.c.erased_at,
+            no_time,
+            no_int,
+            identifiers.c.digest,
+        )
+        .join_from(identifiers, people, people.c.id == identifiers.c.person_id)
+        .where(named),
+        sa.select(
+            sa.literal("c"),
             consents.c.person_id,
             consents.c.purpose,
             consents.c.status,
             consents.c.at,
             consents.c.expires_at,
             consents.c.policy_version_id,
+            no_digest,
         ).where(consents.c.id.in_(_latest(consents, ids, consents.c.purpose))),
         sa.select(
             sa.literal("o"),
@@ -204,6 +236,7 @@ def _load_chunk(conn: Connection, persons: Sequence[Person]) -> dict[int, Person
             objections.c.at,
             no_time,
             no_int,
+            no_digest,
         ).where(
             objections.c.id.in_(_latest(objections, ids, objections.c.purpose)),
             objections.c.status == _RAISED,
@@ -211,37 +244,51 @@ def _load_chunk(conn: Connection, persons: Sequence[Person]) -> dict[int, Person
         sa.select(
             sa.literal("r"),
             restrictions.c.person_id,
-            sa.null().cast(sa.String()),
+            no_text,
             restrictions.c.status,
             restrictions.c.at,
             no_time,
             no_int,
+            no_digest,
         ).where(
             restrictions.c.id.in_(_latest(restrictions, ids)),
             restrictions.c.status == _APPLIED,
         ),
     )
-    consents_of: dict[int, dict[str, ConsentState]] = {i: {} for i in ids}
-    objected: dict[int, set[str]] = {i: set() for i in ids}
+    owner: dict[Identifier, int] = {}
+    refs: dict[int, str] = {}
+    erased: set[int] = set()
+    consents_of: dict[int, dict[str, ConsentState]] = {}
+    objected: dict[int, set[str]] = {}
     restricted: set[int] = set()
-    for what, person_id, purpose, status, at, expires_at, ordinal in conn.execute(latest_records):
-        if what == "c":
-            consents_of[person_id][purpose] = ConsentState(
+    for what, person_id, text, status, at, expires_at, ordinal, digest in conn.execute(rows):
+        if what == "p":
+            owner[by_kind[status][bytes(digest)]] = person_id
+            refs[person_id] = text
+            if at is not None:
+                erased.add(person_id)
+        elif what == "c":
+            consents_of.setdefault(person_id, {})[text] = ConsentState(
                 ConsentStatus(status),
                 _timestamp(at),
                 _timestamp(expires_at) if expires_at is not None else NO_EXPIRY,
                 int(ordinal),
             )
         elif what == "o":
-            objected[person_id].add(purpose)
+            objected.setdefault(person_id, set()).add(text)
         else:
             restricted.add(person_id)
-    return {
-        p.id: PersonState(
-            p.ref, consents_of[p.id], frozenset(objected[p.id]), p.id in restricted, p.erased
+    states = {
+        person_id: PersonState(
+            ref,
+            consents_of.get(person_id, {}),
+            frozenset(objected.get(person_id, ())),
+            person_id in restricted,
+            person_id in erased,
         )
-        for p in persons
+        for person_id, ref in refs.items()
     }
+    return {name: states[owner[name]] if name in owner else NOBODY for name in digests}
 
 
 def _timestamp(value: datetime | str) -> float:
