@@ -82,7 +82,11 @@ class Message:
 
 @runtime_checkable
 class Mailer(Protocol):
-    """Anything that delivers a :class:`Message`, or raises :class:`DeliveryError`."""
+    """Anything that delivers a :class:`Message`, or raises :class:`DeliveryError`.
+
+    ``send`` may be called from several threads at once (a batch of requests answers its
+    people from a few threads); both mailers here are safe for it.
+    """
 
     def send(self, message: Message) -> None: ...
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -39,6 +40,7 @@ from gardien.requests.execution import (
     DONE,
     FAILED,
     PLANNED,
+    Closing,
     RunContext,
     RunResult,
     StepOutcome,
@@ -64,6 +66,9 @@ from gardien.storage import read_transaction, write_transaction
 from gardien.vault import person_owner
 
 log = logging.getLogger("gardien.requests")
+
+WRITERS = 4
+"""Threads writing a batch's reports and answers (file and network waits overlap)."""
 
 
 @dataclass(frozen=True)
@@ -200,8 +205,10 @@ def _run_batch(contexts: Sequence[RunContext]) -> list[RunResult]:
     _forget_all(contexts)
     recipients = recipients_to_tell(contexts[0].workflow.policy, None)
     _step_all(contexts, "art19:recipients", lambda _: {"to_notify": recipients})
-    for context in contexts:
-        erasure.write_report(context)
+    # Thousands of small files: written from a few threads, so that the file system's waits
+    # (its journal, a slow disk) overlap instead of adding up; rendering stays as it is.
+    with ThreadPoolExecutor(WRITERS, thread_name_prefix="gardien-report") as pool:
+        list(pool.map(erasure.write_report, contexts))
     return finish_many(contexts)
 
 
@@ -386,16 +393,19 @@ def finish_many(contexts: Sequence[RunContext]) -> list[RunResult]:
             ],
         )
         fresh = load_requests(conn, [c.request.ref for c in contexts])
-    results = []
-    for context, end in zip(contexts, ends, strict=True):
+
+    def answer(pair: tuple[RunContext, Closing]) -> RunResult:
+        context, end = pair
         request = fresh[context.request.ref]
         if end.status is not RequestStatus.FAILED:
             try:
                 workflow.tell(context.details, _answer(request, workflow))
             except DeliveryError as exc:
                 log.warning("request %s: the answer could not be delivered: %s", request.ref, exc)
-        results.append(RunResult(request, False, tuple(context.outcomes), tuple(context.files)))
-    return results
+        return RunResult(request, False, tuple(context.outcomes), tuple(context.files))
+
+    with ThreadPoolExecutor(WRITERS, thread_name_prefix="gardien-answer") as pool:
+        return list(pool.map(answer, zip(contexts, ends, strict=True)))
 
 
 def _answer(request: DataSubjectRequest, workflow: RequestWorkflow) -> Callable[[str], Message]:
