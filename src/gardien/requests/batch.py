@@ -231,11 +231,12 @@ def _erase_dataset(engine: DatasetEngine, contexts: Sequence[RunContext]) -> Non
         earlier_kept.append(erasure.dicts(earlier.get("kept")))
     name = engine.dataset.name
     planned: dict[str, dict[str, Any]] = {}
+    described: dict[str, dict[str, Any]] = {}  # each share described once
 
     def record_plans(shares: Sequence[ErasurePlan]) -> None:
         rows = []
         for context, share, first, kept in zip(todo, shares, firsts, earlier_kept, strict=True):
-            plan = share.describe()
+            plan = described[context.request.ref] = share.describe()
             result = {
                 "plan": first or plan,
                 "kept": erasure.merge(kept, erasure.kept_rows(name, plan)),
@@ -262,8 +263,10 @@ def _erase_dataset(engine: DatasetEngine, contexts: Sequence[RunContext]) -> Non
             )
             continue
         share, first = shares[index], firsts[index]
-        plan = first if isinstance(first, dict) else share.describe()
-        result = erasure.dataset_result(name, plan, erasure.dicts(earlier_kept[index]), share)
+        now = described.get(context.request.ref) or share.describe()
+        plan = first if isinstance(first, dict) else now
+        kept = erasure.dicts(earlier_kept[index])
+        result = erasure.dataset_result(name, plan, kept, share, described=now)
         rows.append((context, StepRow(context.request.ref, step, DONE, result)))
     record_all(todo[0].workflow, rows)
 

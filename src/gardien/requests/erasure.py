@@ -111,15 +111,17 @@ def dataset_result(
     kept: list[dict[str, Any]],
     done: ErasurePlan,
     executed: ErasureReport | None = None,
+    described: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A dataset step's result: the first plan recorded, its counts, what ran, what is kept
-    (``executed`` None: one person's share of a batch, whose counts are the plan's)."""
+    (``executed`` None: one person's share of a batch, whose counts are the plan's;
+    ``described``: ``done.describe()`` when the caller has it already)."""
     counts = executed.counts() if executed is not None else _share_counts(done)
     return {
         "plan": first_plan,
         "counts": _counts(first_plan),
         "executed": counts,
-        "kept": merge(kept, kept_rows(dataset, done.describe())),
+        "kept": merge(kept, kept_rows(dataset, described or done.describe())),
     }
 
 
