@@ -123,9 +123,16 @@ def test_requests_that_cannot_run_are_listed_and_other_types_run_in_the_given_or
     world.workflow.confirm_identity(access_paul, "test: identity checked by hand")
     waiting = world.workflow.receive("erasure", "email:lea@example.fr", "email").ref
 
-    done = run_erasures(world.workflow, [access_paul, "R-NOSUCH1", waiting, erase_marie])
+    told: list[tuple[int, int]] = []
+    done = run_erasures(
+        world.workflow,
+        [access_paul, "R-NOSUCH1", waiting, erase_marie],
+        batch_size=2,
+        progress=lambda handled, total: told.append((handled, total)),
+    )
 
     assert [r.request.ref for r in done.results] == [access_paul, erase_marie]
+    assert told == [(2, 4), (4, 4)]  # after each batch (what the CLI's progress bar shows)
     assert [r.request.status for r in done.results] == [RequestStatus.COMPLETED] * 2
     # The access request ran as it would alone: Paul's package, not an erasure.
     assert world.workflow.output_dir / access_paul / "access.zip" in done.results[0].files

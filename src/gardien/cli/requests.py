@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gardien.cli.app import EXIT_FINDINGS, app, out, reported_errors
+from gardien.cli.app import EXIT_FINDINGS, app, err, out, reported_errors
 from gardien.cli.ledger import DATABASE, KEY_FILE, POLICY, opened, settings_from
 from gardien.datasets import DatasetEngine, load_dataset, url_from_env
 from gardien.errors import ConfigurationError
@@ -34,7 +35,7 @@ from gardien.requests import (
     RunResult,
     run,
 )
-from gardien.requests.batch import run_pending_batched
+from gardien.requests.batch import BatchRun, run_pending_batched
 from gardien.vault import MasterKeyProvider, dataset_hash_key, vault_for
 from gardien.vault.keys import load_master_keys
 
@@ -267,7 +268,7 @@ def run_command(
         if all_ and dry_run:
             raise ConfigurationError("--dry-run shows one request at a time")
         # --all: the queued erasures run in set-based batches (one erasure per dataset each).
-        batched = run_pending_batched(workflow) if all_ else None
+        batched = _run_all(workflow) if all_ else None
         results = list(batched.results) if batched else [run(workflow, ref, dry_run=dry_run)]
     for result in results:
         _print_run(result)
@@ -277,6 +278,22 @@ def run_command(
         out.print("nothing to run", markup=False)
     if not dry_run and any(result.left for result in results):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _run_all(workflow: RequestWorkflow) -> BatchRun:
+    """Every runnable request, the erasures in batches, with a progress bar on stderr."""
+    with Progress(
+        TextColumn("requests"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("requests", total=None)
+        return run_pending_batched(
+            workflow, progress=lambda done, total: bar.update(task, completed=done, total=total)
+        )
 
 
 @request_app.command("confirm")

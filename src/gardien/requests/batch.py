@@ -79,8 +79,16 @@ class BatchRun:
     not_run: tuple[tuple[str, str], ...] = ()
 
 
+Progress = Callable[[int, int], None]
+"""Told after each batch: requests handled so far, requests in all."""
+
+
 def run_erasures(
-    workflow: RequestWorkflow, refs: Iterable[str], *, batch_size: int = 1000
+    workflow: RequestWorkflow,
+    refs: Iterable[str],
+    *,
+    batch_size: int = 1000,
+    progress: Progress | None = None,
 ) -> BatchRun:
     """Run these erasure requests ``batch_size`` at a time, each phase once per batch.
 
@@ -91,6 +99,7 @@ def run_erasures(
     results: list[RunResult] = []
     not_run: list[tuple[str, str]] = []
     chunk: list[str] = []
+    handled = 0
     for ref in [*wanted, None]:
         if ref is not None:
             chunk.append(ref)
@@ -104,17 +113,22 @@ def run_erasures(
                     results.append(finish(context))
             if erasures:
                 results += _run_batch(erasures)
+            handled += len(chunk)
+            if progress is not None:
+                progress(handled, len(wanted))
             chunk = []
     order = {r.strip().upper(): i for i, r in enumerate(wanted)}
     results.sort(key=lambda r: order.get(r.request.ref, len(order)))
     return BatchRun(tuple(results), tuple(not_run))
 
 
-def run_pending_batched(workflow: RequestWorkflow, *, batch_size: int = 1000) -> BatchRun:
+def run_pending_batched(
+    workflow: RequestWorkflow, *, batch_size: int = 1000, progress: Progress | None = None
+) -> BatchRun:
     """:func:`run_pending` with the erasures batched: every runnable request, most urgent
     first; the other types run one by one."""
     pending = [r.ref for r in workflow.list_requests() if r.status.runnable]
-    return run_erasures(workflow, pending, batch_size=batch_size)
+    return run_erasures(workflow, pending, batch_size=batch_size, progress=progress)
 
 
 # --- phase 1: the requests marked running ----------------------------------------------------
