@@ -6,6 +6,7 @@ into rows. Records are only ever inserted (GDPR art. 7(1): the history is the ev
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -186,18 +187,18 @@ def _latest(table: sa.Table, ids: sa.Select[Any], *per: sa.ColumnElement[Any]) -
     )
 
 
-def _load_chunk(
-    conn: Connection, digests: Mapping[Identifier, bytes]
-) -> dict[Identifier, PersonState]:
-    """One statement: who the names belong to, then their latest records, in one union."""
-    by_kind: dict[str, dict[bytes, Identifier]] = {}
-    for ident, digest in digests.items():
-        by_kind.setdefault(ident.kind.value, {})[digest] = ident
+@functools.cache
+def _states_statement(kinds: int) -> sa.CompoundSelect[Any]:
+    """Who the names belong to, then their latest records, in one union; for names of
+    ``kinds`` kinds. Built once: building it costs more Python than executing it."""
     # kind = ? AND digest IN (...) per kind: see find_people.
     named = sa.or_(
         *(
-            sa.and_(identifiers.c.kind == kind, identifiers.c.digest.in_(list(of_kind)))
-            for kind, of_kind in by_kind.items()
+            sa.and_(
+                identifiers.c.kind == sa.bindparam(f"kind_{i}"),
+                identifiers.c.digest.in_(sa.bindparam(f"digests_{i}", expanding=True)),
+            )
+            for i in range(kinds)
         )
     )
     ids = sa.select(identifiers.c.person_id).where(named)
@@ -205,7 +206,7 @@ def _load_chunk(
     no_time = sa.null().cast(consents.c.at.type)
     no_int = sa.null().cast(consents.c.policy_version_id.type)
     no_digest = sa.null().cast(identifiers.c.digest.type)
-    rows = sa.union_all(
+    return sa.union_all(
         sa.select(
             sa.literal("p").label("what"),
             people.c.id,
@@ -255,13 +256,27 @@ def _load_chunk(
             restrictions.c.status == _APPLIED,
         ),
     )
+
+
+def _load_chunk(
+    conn: Connection, digests: Mapping[Identifier, bytes]
+) -> dict[Identifier, PersonState]:
+    """One statement (:func:`_states_statement`), its rows turned into states."""
+    by_kind: dict[str, dict[bytes, Identifier]] = {}
+    for ident, digest in digests.items():
+        by_kind.setdefault(ident.kind.value, {})[digest] = ident
+    params: dict[str, Any] = {}
+    for i, (kind, named) in enumerate(by_kind.items()):
+        params[f"kind_{i}"] = kind
+        params[f"digests_{i}"] = list(named)
     owner: dict[Identifier, int] = {}
     refs: dict[int, str] = {}
     erased: set[int] = set()
     consents_of: dict[int, dict[str, ConsentState]] = {}
     objected: dict[int, set[str]] = {}
     restricted: set[int] = set()
-    for what, person_id, text, status, at, expires_at, ordinal, digest in conn.execute(rows):
+    rows = conn.execute(_states_statement(len(by_kind)), params)
+    for what, person_id, text, status, at, expires_at, ordinal, digest in rows:
         if what == "p":
             owner[by_kind[status][bytes(digest)]] = person_id
             refs[person_id] = text
