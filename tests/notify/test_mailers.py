@@ -43,6 +43,7 @@ def test_names_and_subjects_outside_ascii_survive_the_round_trip(tmp_path: Path)
     assert raw.isascii()  # encoded words and quoted-printable: any relay accepts it
     assert Outbox(tmp_path / "out").messages() == [sent]
     assert "Société Générale Été".encode() not in raw
+    assert b"D=C3=A9j=C3=A0 fait." in raw  # quoted-printable: what is ASCII reads as it is
 
 
 def test_an_unwritable_outbox_is_a_delivery_error(tmp_path: Path) -> None:
