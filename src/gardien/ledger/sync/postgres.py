@@ -73,7 +73,8 @@ class PostgresFeed(ChangeFeed):
         return int(seq)
 
     def _wait(self) -> Iterator[Change]:
-        conn, selector = self._conn, self._selector
+        conn = self._conn
+        selector = self._selector
         assert conn is not None
         assert selector is not None
         # First what arrived while a query ran (LISTEN, the head, the last heartbeat).
@@ -82,17 +83,20 @@ class PostgresFeed(ChangeFeed):
             if change is not None:
                 yield change
         pgconn = conn.pgconn
+        heard = False
         deadline = time.monotonic() + self.heartbeat
         while (remaining := deadline - time.monotonic()) > 0 and selector.select(remaining):
             while True:  # drain the socket before waiting again
                 pgconn.consume_input()  # raises when the connection is lost
                 while (note := pgconn.notifies()) is not None:
+                    heard = True
                     change = parse_notification(note.extra.decode())
                     if change is not None:
                         yield change
                 if time.monotonic() >= deadline or not selector.select(0):
                     break
-        conn.execute("SELECT 1")  # quiet is not proof of life: the connection must answer
+        if not heard:  # quiet is not proof of life: the connection must answer
+            conn.execute("SELECT 1")
 
     def _disconnect(self) -> None:
         conn, self._conn = self._conn, None
