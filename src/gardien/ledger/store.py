@@ -34,6 +34,10 @@ from gardien.ledger.state import NO_EXPIRY, NOBODY, ConsentState, PersonState
 from gardien.storage.tables import consents, identifiers, objections, people, restrictions
 
 _CHUNK = 500
+_ONE_STATEMENT = 8
+"""Up to this many names, their people are found inside the statement that reads their records
+(a cache miss: one round trip); more, and they are found first, so that the records are read by
+person id: the planner's estimate for a subquery over hundreds of names can be a full scan."""
 _RAISED = ObjectionStatus.RAISED.value
 _APPLIED = RestrictionStatus.APPLIED.value
 
@@ -170,9 +174,9 @@ def load_states(
     conn: Connection, digests: Mapping[Identifier, bytes]
 ) -> dict[Identifier, PersonState]:
     """Snapshots of the people these identifiers name (``NOBODY`` for an unknown name): latest
-    consent and objection per purpose, restriction. One statement per chunk of names, so on
-    every engine each chunk is one snapshot, and on a server one round trip (a cache miss on
-    the decision path pays one, not one per table)."""
+    consent and objection per purpose, restriction. Each person's state comes from one
+    statement (one snapshot on every engine); a few names cost one round trip in all (a cache
+    miss on the decision path), more cost two per chunk of names."""
     states: dict[Identifier, PersonState] = {}
     for chunk in _chunks(list(digests.items())):
         states.update(_load_chunk(conn, dict(chunk)))
@@ -188,9 +192,10 @@ def _latest(table: sa.Table, ids: sa.Select[Any], *per: sa.ColumnElement[Any]) -
 
 
 @functools.cache
-def _states_statement(kinds: int) -> sa.CompoundSelect[Any]:
+def _states_statement(kinds: int, by_id: bool) -> sa.CompoundSelect[Any]:
     """Who the names belong to, then their latest records, in one union; for names of
-    ``kinds`` kinds. Built once: building it costs more Python than executing it."""
+    ``kinds`` kinds, found by the statement itself or (``by_id``) given as person ids too.
+    Built once: building it costs more Python than executing it."""
     # kind = ? AND digest IN (...) per kind: see find_people.
     named = sa.or_(
         *(
@@ -201,7 +206,11 @@ def _states_statement(kinds: int) -> sa.CompoundSelect[Any]:
             for i in range(kinds)
         )
     )
-    ids = sa.select(identifiers.c.person_id).where(named)
+    ids: Any = (
+        sa.bindparam("ids", expanding=True)
+        if by_id
+        else sa.select(identifiers.c.person_id).where(named)
+    )
     no_text = sa.null().cast(sa.String())
     no_time = sa.null().cast(consents.c.at.type)
     no_int = sa.null().cast(consents.c.policy_version_id.type)
@@ -218,7 +227,7 @@ def _states_statement(kinds: int) -> sa.CompoundSelect[Any]:
             identifiers.c.digest,
         )
         .join_from(identifiers, people, people.c.id == identifiers.c.person_id)
-        .where(named),
+        .where(named, people.c.id.in_(ids) if by_id else sa.true()),
         sa.select(
             sa.literal("c"),
             consents.c.person_id,
@@ -261,7 +270,7 @@ def _states_statement(kinds: int) -> sa.CompoundSelect[Any]:
 def _load_chunk(
     conn: Connection, digests: Mapping[Identifier, bytes]
 ) -> dict[Identifier, PersonState]:
-    """One statement (:func:`_states_statement`), its rows turned into states."""
+    """One statement (:func:`_states_statement`), two for many names; rows turned into states."""
     by_kind: dict[str, dict[bytes, Identifier]] = {}
     for ident, digest in digests.items():
         by_kind.setdefault(ident.kind.value, {})[digest] = ident
@@ -275,7 +284,10 @@ def _load_chunk(
     consents_of: dict[int, dict[str, ConsentState]] = {}
     objected: dict[int, set[str]] = {}
     restricted: set[int] = set()
-    rows = conn.execute(_states_statement(len(by_kind)), params)
+    by_id = len(digests) > _ONE_STATEMENT
+    if by_id:
+        params["ids"] = sorted({person.id for person in find_people(conn, digests).values()})
+    rows = conn.execute(_states_statement(len(by_kind), by_id), params)
     for what, person_id, text, status, at, expires_at, ordinal, digest in rows:
         if what == "p":
             owner[by_kind[status][bytes(digest)]] = person_id
