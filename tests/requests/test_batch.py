@@ -208,3 +208,72 @@ def test_a_batch_killed_at_any_phase_reruns_to_the_end_state_of_an_uninterrupted
     # Each person is answered once, however many times the batch ran.
     assert len(world.outbox.messages("marie@example.fr")) == 1
     assert world.ledger.verify_audit().intact
+
+
+def add_customers(url: str, ids: range) -> None:
+    """More shop customers like Marie: an order, an invoice under the hold, a review."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        for table, rows in {
+            "customers": [
+                {"id": i, "email": f"c{i}@example.fr", "name": f"N{i}", "newsletter": True}
+                for i in ids
+            ],
+            "orders": [
+                {"id": i, "customer_id": i, "placed_at": "2025-03-02", "total": 10} for i in ids
+            ],
+            "invoices": [
+                {
+                    "id": i,
+                    "order_id": i,
+                    "issued_on": "2025-03-02",
+                    "billed_name": f"N{i}",
+                    "amount": 10,
+                }
+                for i in ids
+            ],
+            "reviews": [{"id": i, "customer_id": i, "body": "ok"} for i in ids],
+        }.items():
+            columns = ", ".join(rows[0])
+            values = ", ".join(f":{c}" for c in rows[0])
+            conn.execute(sa.text(f"INSERT INTO {table} ({columns}) VALUES ({values})"), rows)
+    engine.dispose()
+
+
+def test_a_batch_costs_the_same_number_of_statements_for_4_people_as_for_40(
+    world: World,
+) -> None:
+    """Set-based: the statements a batch sends to each database do not grow with its size
+    (one per table per phase; many rows are one executemany)."""
+    add_customers(world.shop_url, range(2000, 2046))
+    engines = {
+        id(e): e
+        for e in (
+            world.workflow.engine,
+            world.ledger.engine,
+            world.vault.engine,
+            *(d.engine for d in world.workflow.datasets),
+        )
+    }
+    counted = [0]  # the last entry counts; the others are what came before
+
+    def count(*_: object) -> None:
+        counted[-1] += 1
+
+    for engine in engines.values():
+        sa.event.listen(engine, "before_cursor_execute", count)
+    sizes = {}
+    start = 2000
+    for size in (2, 4, 40):  # the first one warms up (the shop's schema is read once)
+        counted.append(0)  # receiving the requests is not the batch's
+        refs = [
+            verified(world.workflow, f"email:c{i}@example.fr") for i in range(start, start + size)
+        ]
+        start += size
+        counted.append(0)
+        done = run_erasures(world.workflow, refs)
+        assert [r.request.status for r in done.results] == [RequestStatus.COMPLETED] * size
+        sizes[size] = counted[-1]
+    assert sizes[40] == sizes[4], sizes
+    kept = [k for r in refs for k in report(world, r)["kept"]]
+    assert len(kept) == 40  # and each of the 40 reports names its own invoice

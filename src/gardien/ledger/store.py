@@ -119,14 +119,18 @@ def ensure_people(
     missing = [s for s in digests if s not in found]
     if missing:
         refs = [secrets.token_hex(16) for _ in missing]
-        created = (
-            conn.execute(
-                people.insert().returning(people.c.id, sort_by_parameter_order=True),
-                [{"ref": ref, "created_at": at} for ref in refs],
+        # One INSERT for all, then their ids by ref: INSERT ... RETURNING in parameter order
+        # runs row by row on SQLite, and a batch registers thousands of people.
+        conn.execute(people.insert(), [{"ref": ref, "created_at": at} for ref in refs])
+        ids: dict[str, int] = {}
+        for chunk in _chunks(refs):
+            ids.update(
+                (ref, int(person_id))
+                for ref, person_id in conn.execute(
+                    sa.select(people.c.ref, people.c.id).where(people.c.ref.in_(chunk))
+                )
             )
-            .scalars()
-            .all()
-        )
+        created = [ids[ref] for ref in refs]
         conn.execute(
             identifiers.insert(),
             [
