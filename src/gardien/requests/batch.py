@@ -40,7 +40,6 @@ from gardien.requests.execution import (
     DONE,
     FAILED,
     PLANNED,
-    Closing,
     RunContext,
     RunResult,
     StepOutcome,
@@ -68,7 +67,7 @@ from gardien.vault import person_owner
 log = logging.getLogger("gardien.requests")
 
 WRITERS = 4
-"""Threads writing a batch's reports and answers (file and network waits overlap)."""
+"""Threads writing the batches' reports and answers (file and network waits overlap)."""
 
 
 @dataclass(frozen=True)
@@ -98,12 +97,15 @@ def run_erasures(
     wanted = list(refs)
     results: list[RunResult] = []
     not_run: list[tuple[str, str]] = []
-    chunk: list[str] = []
     handled = 0
-    for ref in [*wanted, None]:
-        if ref is not None:
-            chunk.append(ref)
-        if chunk and (ref is None or len(chunk) == batch_size):
+    # Files (reports, answers) are written by a few threads while the next batch works on
+    # the databases: a batch's time is the longer of the two, not their sum. A batch is
+    # closed once its reports are written, so a crash never leaves a closed request without
+    # its report (the rerun writes what is missing and closes it).
+    with ThreadPoolExecutor(WRITERS, thread_name_prefix="gardien-files") as files:
+        writing: _Writing | None = None
+        for start in range(0, len(wanted), batch_size):
+            chunk = wanted[start : start + batch_size]
             contexts, refused = prepare_many(workflow, chunk)
             not_run += refused
             erasures = [c for c in contexts if c.request.type is RequestType.ERASURE]
@@ -111,15 +113,33 @@ def run_erasures(
                 if context.request.type is not RequestType.ERASURE:
                     HANDLERS[context.request.type](context)  # already marked running
                     results.append(finish(context))
+            if writing is not None:
+                results += writing.close()
+                writing = None
             if erasures:
-                results += _run_batch(erasures)
+                _erase_all(erasures)
+                writing = _Writing(erasures, files)
             handled += len(chunk)
             if progress is not None:
                 progress(handled, len(wanted))
-            chunk = []
+        if writing is not None:
+            results += writing.close()
     order = {r.strip().upper(): i for i, r in enumerate(wanted)}
     results.sort(key=lambda r: order.get(r.request.ref, len(order)))
     return BatchRun(tuple(results), tuple(not_run))
+
+
+class _Writing:
+    """A batch whose database work is done: its reports being written, then its closing."""
+
+    def __init__(self, contexts: Sequence[RunContext], files: ThreadPoolExecutor) -> None:
+        self.contexts, self.files = contexts, files
+        self.reports = [files.submit(erasure.write_report, c) for c in contexts]
+
+    def close(self) -> list[RunResult]:
+        for report in self.reports:
+            report.result()  # an error writing a report stops here: nothing closed
+        return finish_many(self.contexts, self.files)
 
 
 def run_pending_batched(
@@ -213,17 +233,13 @@ def prepare_many(
 # --- phase 2: the datasets ---------------------------------------------------------------------
 
 
-def _run_batch(contexts: Sequence[RunContext]) -> list[RunResult]:
+def _erase_all(contexts: Sequence[RunContext]) -> None:
+    """Every database phase of a batch: the datasets, the ledger, the vault, art. 19."""
     for engine in contexts[0].workflow.datasets:
         _erase_dataset(engine, contexts)
     _forget_all(contexts)
     recipients = recipients_to_tell(contexts[0].workflow.policy, None)
     _step_all(contexts, "art19:recipients", lambda _: {"to_notify": recipients})
-    # Thousands of small files: written from a few threads, so that the file system's waits
-    # (its journal, a slow disk) overlap instead of adding up; rendering stays as it is.
-    with ThreadPoolExecutor(WRITERS, thread_name_prefix="gardien-report") as pool:
-        list(pool.map(erasure.write_report, contexts))
-    return finish_many(contexts)
 
 
 def _erase_dataset(engine: DatasetEngine, contexts: Sequence[RunContext]) -> None:
@@ -368,10 +384,13 @@ def _step_all(
 # --- phase 5: closing ------------------------------------------------------------------------
 
 
-def finish_many(contexts: Sequence[RunContext]) -> list[RunResult]:
+def finish_many(
+    contexts: Sequence[RunContext], answers: ThreadPoolExecutor | None = None
+) -> list[RunResult]:
     """:func:`~gardien.requests.execution.finish` for the batch: every request closed in one
     transaction, then each person told (a message that cannot be delivered is logged by
-    request ref and does not undo the others)."""
+    request ref and does not undo the others). With ``answers``, the messages are handed to
+    it and sent while the caller goes on; else they are sent before this returns."""
     workflow = contexts[0].workflow
     ends = [closing(c) for c in contexts]
     now = workflow.clock()
@@ -411,18 +430,22 @@ def finish_many(contexts: Sequence[RunContext]) -> list[RunResult]:
         )
         fresh = load_requests(conn, [c.request.ref for c in contexts])
 
-    def answer(pair: tuple[RunContext, Closing]) -> RunResult:
-        context, end = pair
+    def tell(context: RunContext, request: DataSubjectRequest) -> None:
+        try:
+            workflow.tell(context.details, _answer(request, workflow))
+        except DeliveryError as exc:
+            log.warning("request %s: the answer could not be delivered: %s", request.ref, exc)
+
+    results = []
+    for context, end in zip(contexts, ends, strict=True):
         request = fresh[context.request.ref]
         if end.status is not RequestStatus.FAILED:
-            try:
-                workflow.tell(context.details, _answer(request, workflow))
-            except DeliveryError as exc:
-                log.warning("request %s: the answer could not be delivered: %s", request.ref, exc)
-        return RunResult(request, False, tuple(context.outcomes), tuple(context.files))
-
-    with ThreadPoolExecutor(WRITERS, thread_name_prefix="gardien-answer") as pool:
-        return list(pool.map(answer, zip(contexts, ends, strict=True)))
+            if answers is None:
+                tell(context, request)
+            else:
+                answers.submit(tell, context, request)
+        results.append(RunResult(request, False, tuple(context.outcomes), tuple(context.files)))
+    return results
 
 
 def _answer(request: DataSubjectRequest, workflow: RequestWorkflow) -> Callable[[str], Message]:
