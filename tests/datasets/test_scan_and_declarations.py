@@ -184,3 +184,21 @@ def test_cli_checks_plans_erases_and_writes_an_access_package(tmp_path: Path) ->
     missing = runner.invoke(app, ["datasets", "check", declaration], env={})
     assert missing.exit_code == 2
     assert "SHOP_DATABASE_URL" in missing.output
+
+
+def test_sqlite_columns_unique_in_their_own_definition_are_seen_as_unique(tmp_path: Path) -> None:
+    """A mask written on a UNIQUE column must differ per row: the scan must know it is one."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'u.db'}")
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "CREATE TABLE members (id INTEGER PRIMARY KEY, email VARCHAR(80) UNIQUE,"
+                " login TEXT NOT NULL, phone TEXT, team INTEGER, seat INTEGER,"
+                " UNIQUE (login), UNIQUE (team, seat))"
+            )
+        )
+        conn.execute(sa.text('CREATE UNIQUE INDEX "members phone" ON members (phone)'))
+        columns = reflect(conn).tables["members"].columns
+    engine.dispose()
+    unique = {name for name, column in columns.items() if column.unique}
+    assert unique == {"id", "email", "login", "phone"}  # a pair unique together is not

@@ -102,6 +102,24 @@ def value_kind(column_type: sa.types.TypeEngine[Any]) -> ValueKind:
     return ValueKind.OTHER
 
 
+def _sqlite_unique_columns(conn: Connection, name: str, schema: str | None) -> set[str]:
+    """Single columns SQLite keeps unique through its own indexes: a ``UNIQUE`` written in a
+    column's definition, which SQLAlchemy's inspector does not report (it reads table-level
+    constraints and skips SQLite's automatic indexes)."""
+    prefix = f'"{schema}".' if schema else ""
+    quoted = name.replace('"', '""')
+    found: set[str] = set()
+    for index in conn.execute(sa.text(f'PRAGMA {prefix}index_list("{quoted}")')).mappings():
+        if not index["unique"] or index["origin"] == "pk":
+            continue
+        index_name = str(index["name"]).replace('"', '""')
+        columns = conn.execute(sa.text(f'PRAGMA {prefix}index_info("{index_name}")')).mappings()
+        names = [c["name"] for c in columns]
+        if len(names) == 1 and names[0] is not None:
+            found.add(str(names[0]))
+    return found
+
+
 def reflect(
     conn: Connection,
     schemas: Iterable[str | None] = (None,),
@@ -138,6 +156,8 @@ def reflect(
             for ix in inspector.get_indexes(name, schema=schema)
             if ix.get("unique") and len(ix["column_names"]) == 1 and ix["column_names"][0]
         }
+        if dialect == "sqlite":
+            uniques |= _sqlite_unique_columns(conn, name, schema)
         if len(pk) == 1:
             uniques.add(pk[0])
         columns = {}
