@@ -81,6 +81,8 @@ class ChangeFeed(ABC):
         self._error: str | None = None
         self._fatal: ConfigurationError | None = None
         self._threads: list[threading.Thread] = []
+        self._reading = threading.Lock()
+        """Held while the log is read and applied: by the feed's thread, or by :meth:`assist`."""
 
     # --- what a backend provides ----------------------------------------------------------
 
@@ -99,6 +101,18 @@ class ChangeFeed(ABC):
     @abstractmethod
     def _disconnect(self) -> None:
         """Close the connection, ignoring errors."""
+
+    def assist(self) -> None:
+        """Apply what has already arrived, from the calling thread, without waiting.
+
+        The hot path calls it now and then (:meth:`~gardien.ledger.Ledger.decide`). In a process
+        that never leaves the CPU, the feed's own thread gets the interpreter lock only after
+        the busy thread's switch interval, behind every other runnable thread: a withdrawal
+        could wait there for a hundred milliseconds and more. The busy thread holds the lock
+        already, so it applies the change itself. Backends that can read the log without
+        blocking override this; by default it does nothing.
+        """
+        return
 
     # --- life cycle -----------------------------------------------------------------------
 

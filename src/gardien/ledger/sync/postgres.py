@@ -15,6 +15,7 @@ each, two decodings) could take several such turns.
 from __future__ import annotations
 
 import contextlib
+import select
 import selectors
 import time
 from collections.abc import Iterator
@@ -50,6 +51,9 @@ class PostgresFeed(ChangeFeed):
         self._kwargs = {**_KEEPALIVES, **kwargs}
         self._conn: psycopg.Connection[Any] | None = None
         self._selector: selectors.BaseSelector | None = None
+        self._assistable: Any = None
+        """The libpq connection once listening: what :meth:`assist` may read (under the lock)."""
+        self._heard = False
         self.backend_pid: int | None = None
         """The server process of the listening connection (``pg_terminate_backend`` kills it)."""
 
@@ -70,6 +74,8 @@ class PostgresFeed(ChangeFeed):
         self.backend_pid = pid
         self._selector = selectors.DefaultSelector()
         self._selector.register(conn.fileno(), selectors.EVENT_READ)
+        with self._reading:
+            self._assistable = conn.pgconn
         return int(seq)
 
     def _wait(self) -> Iterator[Change]:
@@ -77,28 +83,55 @@ class PostgresFeed(ChangeFeed):
         selector = self._selector
         assert conn is not None
         assert selector is not None
-        # First what arrived while a query ran (LISTEN, the head, the last heartbeat).
-        for notify in conn.notifies(timeout=0):
-            change = parse_notification(notify.payload)
-            if change is not None:
-                yield change
+        # The lock is held while reading and while the caller applies what is yielded, never
+        # while waiting: then the hot path may read instead (:meth:`assist`).
+        with self._reading:
+            # First what arrived while a query ran (LISTEN, the head, the last heartbeat).
+            for notify in conn.notifies(timeout=0):
+                change = parse_notification(notify.payload)
+                if change is not None:
+                    yield change
         pgconn = conn.pgconn
-        heard = False
         deadline = time.monotonic() + self.heartbeat
         while (remaining := deadline - time.monotonic()) > 0 and selector.select(remaining):
-            while True:  # drain the socket before waiting again
-                pgconn.consume_input()  # raises when the connection is lost
-                while (note := pgconn.notifies()) is not None:
-                    heard = True
-                    change = parse_notification(note.extra.decode())
-                    if change is not None:
-                        yield change
-                if time.monotonic() >= deadline or not selector.select(0):
-                    break
-        if not heard:  # quiet is not proof of life: the connection must answer
-            conn.execute("SELECT 1")
+            with self._reading:
+                while True:  # drain the socket before waiting again
+                    pgconn.consume_input()  # raises when the connection is lost
+                    while (note := pgconn.notifies()) is not None:
+                        self._heard = True
+                        change = parse_notification(note.extra.decode())
+                        if change is not None:
+                            yield change
+                    if time.monotonic() >= deadline or not selector.select(0):
+                        break
+        with self._reading:
+            heard, self._heard = self._heard, False
+            if not heard:  # quiet is not proof of life: the connection must answer
+                conn.execute("SELECT 1")
+
+    def assist(self) -> None:
+        if not self._reading.acquire(blocking=False):
+            return  # the feed's thread is reading: it will apply what came
+        try:
+            pgconn = self._assistable
+            if pgconn is None or not self.cache.trusted:
+                return
+            if not select.select([pgconn.socket], [], [], 0)[0]:
+                return
+            pgconn.consume_input()
+            while (note := pgconn.notifies()) is not None:
+                self._heard = True
+                change = parse_notification(note.extra.decode())
+                if change is not None:
+                    self._apply(change)
+        except Exception:  # lost connection, gap: distrust; the feed's thread reconnects
+            self.cache.trusted = False
+        finally:
+            self._reading.release()
 
     def _disconnect(self) -> None:
+        with self._reading:
+            self._assistable = None
         conn, self._conn = self._conn, None
         selector, self._selector = self._selector, None
         if selector is not None:
