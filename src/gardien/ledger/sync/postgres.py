@@ -111,7 +111,11 @@ class PostgresFeed(ChangeFeed):
 
     def assist(self) -> None:
         if not self._reading.acquire(blocking=False):
-            return  # the feed's thread is reading: it will apply what came
+            # The feed's thread is reading, and may be waiting for the interpreter lock that
+            # this thread holds: wait for it (which hands it the lock) until it has applied
+            # what it read, instead of deciding from the cache meanwhile.
+            with self._reading:
+                return
         try:
             pgconn = self._assistable
             if pgconn is None or not self.cache.trusted:
