@@ -5,9 +5,6 @@ PostgreSQL and MariaDB."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -21,7 +18,8 @@ from gardien.requests.batch import run_erasures
 from gardien.requests.workflow import RequestWorkflow
 from gardien.vault import ItemKind, KeyDestroyedError, person_owner
 from tests.requests.test_crash import _comparable
-from tests.requests.world import REPO, World, create_shop, make_world, snapshot
+from tests.requests.world import World, create_shop, make_world, snapshot
+from tests.support.crash import run_self_killing
 from tests.support.services import fresh_mariadb_database, fresh_postgres_database
 
 
@@ -174,24 +172,9 @@ def test_a_batch_killed_at_any_phase_reruns_to_the_end_state_of_an_uninterrupted
     allowed_before = world.ledger.decide("email:marie@example.fr", "marketing", ["contact"])
     refs = [verified(world.workflow, p) for p in PEOPLE]
     world.workflow.ledger.close()
-    killed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tests.requests.crashing_batch_worker",
-            str(crash_dir),
-            any_shop_url,
-            when,
-            *refs,
-        ],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO / "src") + os.pathsep + str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    run_self_killing(
+        "tests.requests.crashing_batch_worker", str(crash_dir), any_shop_url, when, *refs
     )
-    assert killed.returncode == -9, killed.stderr
 
     world = make_world(crash_dir, any_shop_url)
     assert {world.workflow.get(r).status for r in refs} == {RequestStatus.RUNNING}

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,7 +11,8 @@ import sqlalchemy as sa
 
 from gardien.requests import RequestStatus, run
 from tests.requests.test_erasure import verified
-from tests.requests.world import REPO, create_shop, make_world, snapshot
+from tests.requests.world import create_shop, make_world, snapshot
+from tests.support.crash import run_self_killing
 
 
 @pytest.mark.parametrize("when", ["before_commit", "after_commit"])
@@ -35,24 +33,7 @@ def test_a_killed_erasure_reruns_to_the_same_end_state_as_an_uninterrupted_one(
     world = make_world(crash_dir, any_shop_url)
     ref = verified(world.workflow, "erasure", "email:marie@example.fr")
     world.workflow.ledger.close()
-    killed = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tests.requests.crashing_worker",
-            str(crash_dir),
-            any_shop_url,
-            ref,
-            when,
-        ],
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO / "src") + os.pathsep + str(REPO)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert killed.returncode == -9, killed.stderr
+    run_self_killing("tests.requests.crashing_worker", str(crash_dir), any_shop_url, ref, when)
     world = make_world(crash_dir, any_shop_url)
     assert world.workflow.get(ref).status is RequestStatus.RUNNING
     after_crash = snapshot(any_shop_url)

@@ -35,6 +35,21 @@ def kill_in_the_middle(module: str, url: str, tmp_path: Path, *args: str) -> Non
     assert child.returncode == -signal.SIGKILL
 
 
+def run_self_killing(module: str, *args: str) -> None:
+    """Run ``python -m module *args``, a child that SIGKILLs itself at a chosen point, and check
+    that it died that way (its stderr in the message otherwise)."""
+    killed = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": f"{REPO / 'src'}{os.pathsep}{REPO}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+
+
 def reference_database(engine_name: str, tmp_path: Path) -> AbstractContextManager[str]:
     """Another fresh database on ``engine_name`` ("sqlite", "postgres" or "mariadb")."""
     if engine_name == "sqlite":

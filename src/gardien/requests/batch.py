@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -103,6 +104,11 @@ def run_erasures(
     # closed once its reports are written, so a crash never leaves a closed request without
     # its report (the rerun writes what is missing and closes it).
     with ThreadPoolExecutor(WRITERS, thread_name_prefix="gardien-files") as files:
+        sent: list[Future[None]] = []
+
+        def later(answer: Callable[[], None]) -> None:
+            sent.append(files.submit(answer))
+
         writing: _Writing | None = None
         for start in range(0, len(wanted), batch_size):
             chunk = wanted[start : start + batch_size]
@@ -118,12 +124,14 @@ def run_erasures(
                 writing = None
             if erasures:
                 _erase_all(erasures)
-                writing = _Writing(erasures, files)
+                writing = _Writing(erasures, files, later)
             handled += len(chunk)
             if progress is not None:
                 progress(handled, len(wanted))
         if writing is not None:
             results += writing.close()
+        for answer in sent:
+            answer.result()  # an answer that failed otherwise than undeliverable: raised here
     order = {r.strip().upper(): i for i, r in enumerate(wanted)}
     results.sort(key=lambda r: order.get(r.request.ref, len(order)))
     return BatchRun(tuple(results), tuple(not_run))
@@ -132,14 +140,19 @@ def run_erasures(
 class _Writing:
     """A batch whose database work is done: its reports being written, then its closing."""
 
-    def __init__(self, contexts: Sequence[RunContext], files: ThreadPoolExecutor) -> None:
-        self.contexts, self.files = contexts, files
+    def __init__(
+        self,
+        contexts: Sequence[RunContext],
+        files: ThreadPoolExecutor,
+        later: Callable[[Callable[[], None]], None],
+    ) -> None:
+        self.contexts, self.later = contexts, later
         self.reports = [files.submit(erasure.write_report, c) for c in contexts]
 
     def close(self) -> list[RunResult]:
         for report in self.reports:
             report.result()  # an error writing a report stops here: nothing closed
-        return finish_many(self.contexts, self.files)
+        return finish_many(self.contexts, self.later)
 
 
 def run_pending_batched(
@@ -385,11 +398,11 @@ def _step_all(
 
 
 def finish_many(
-    contexts: Sequence[RunContext], answers: ThreadPoolExecutor | None = None
+    contexts: Sequence[RunContext], later: Callable[[Callable[[], None]], None] | None = None
 ) -> list[RunResult]:
     """:func:`~gardien.requests.execution.finish` for the batch: every request closed in one
     transaction, then each person told (a message that cannot be delivered is logged by
-    request ref and does not undo the others). With ``answers``, the messages are handed to
+    request ref and does not undo the others). With ``later``, the messages are handed to
     it and sent while the caller goes on; else they are sent before this returns."""
     workflow = contexts[0].workflow
     ends = [closing(c) for c in contexts]
@@ -440,10 +453,10 @@ def finish_many(
     for context, end in zip(contexts, ends, strict=True):
         request = fresh[context.request.ref]
         if end.status is not RequestStatus.FAILED:
-            if answers is None:
+            if later is None:
                 tell(context, request)
             else:
-                answers.submit(tell, context, request)
+                later(partial(tell, context, request))
         results.append(RunResult(request, False, tuple(context.outcomes), tuple(context.files)))
     return results
 
