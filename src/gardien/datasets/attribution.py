@@ -17,9 +17,8 @@ from collections.abc import Mapping, Sequence
 
 from gardien.datasets._sql import coerce, normalise
 from gardien.datasets.binding import BoundLink, Key
-from gardien.datasets.declaration import Follow
 from gardien.datasets.schema import ValueKind
-from gardien.datasets.traversal import Footprint, Subject, TableRows, traversable
+from gardien.datasets.traversal import Footprint, Subject, TableRows, hop_from, traversable
 
 Shares = dict[str, set[Key]]
 """One person's rows: table name to row keys (owned or shared in the batch's footprint)."""
@@ -93,14 +92,10 @@ def _share(
         pending = set()
         reached: dict[str, set[Key]] = {}
         for link in links:
-            if link.follow is Follow.TO_CHILD and link.parent in frontier:
-                source, target = link.parent, link.child
-                source_cols, target_cols = link.parent_columns, link.child_columns
-            elif link.follow is Follow.TO_PARENT and link.child in frontier:
-                source, target = link.child, link.parent
-                source_cols, target_cols = link.child_columns, link.parent_columns
-            else:
+            hop = hop_from(link, frontier)
+            if hop is None:
                 continue
+            source, target, source_cols, target_cols = hop
             if source not in tables or target not in tables:
                 continue
             targets = index.by_link(target, tuple(target_cols))

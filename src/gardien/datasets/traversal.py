@@ -112,6 +112,19 @@ def traversable(bound: BoundDataset) -> list[BoundLink]:
     ]
 
 
+Hop = tuple[str, str, tuple[str, ...], tuple[str, ...]]
+"""Source table, target table, the source's and the target's columns of a link."""
+
+
+def hop_from(link: BoundLink, frontier: Mapping[str, object]) -> Hop | None:
+    """The way a link is followed from the tables just reached, or None if it is not."""
+    if link.follow is Follow.TO_CHILD and link.parent in frontier:
+        return link.parent, link.child, tuple(link.parent_columns), tuple(link.child_columns)
+    if link.follow is Follow.TO_PARENT and link.child in frontier:
+        return link.child, link.parent, tuple(link.child_columns), tuple(link.parent_columns)
+    return None
+
+
 def find(conn: Connection, bound: BoundDataset, subjects: Sequence[Subject]) -> Footprint:
     """Find the rows of every declared table that are about the given people."""
     tables = {n: TableRows(bound.tables[n], needed_columns(bound, n)) for n in bound.declared}
@@ -126,14 +139,10 @@ def find(conn: Connection, bound: BoundDataset, subjects: Sequence[Subject]) -> 
     while frontier:
         reached: dict[str, set[Key]] = {}
         for link in links:
-            if link.follow is Follow.TO_CHILD and link.parent in frontier:
-                source, target = link.parent, link.child
-                source_cols, target_cols = link.parent_columns, link.child_columns
-            elif link.follow is Follow.TO_PARENT and link.child in frontier:
-                source, target = link.child, link.parent
-                source_cols, target_cols = link.child_columns, link.parent_columns
-            else:
+            hop = hop_from(link, frontier)
+            if hop is None:
                 continue
+            source, target, source_cols, target_cols = hop
             link_values = tables[source].project(frontier[source], source_cols)
             if not link_values:
                 continue
