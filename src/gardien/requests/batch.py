@@ -50,6 +50,7 @@ from gardien.requests.execution import (
     finish,
     names_of,
     record_all,
+    why_not_runnable,
 )
 from gardien.requests.handlers import HANDLERS, recipients_to_tell
 from gardien.requests.model import DataSubjectRequest, RequestStatus, RequestType
@@ -182,18 +183,12 @@ def prepare_many(
         for ref in dict.fromkeys(wanted):
             request = found.get(ref)
             details = sealed.get(ref)
-            if request is None:
-                refused.append((ref, f"no request {ref}"))
-            elif details is None:
-                refused.append((ref, f"{ref} is {request.status.value}; nothing to run"))
-            elif not request.status.runnable:
-                why = (
-                    "it is closed"
-                    if request.status.closed
-                    else "confirm the identity first (send-code, verify)"
-                )
-                refused.append((ref, f"{ref} is {request.status.value}: {why}"))
+            why = f"no request {ref}" if request is None else why_not_runnable(request, details)
+            if why is not None:
+                refused.append((ref, why))
             else:
+                assert request is not None
+                assert details is not None
                 runnable.append((request, details))
         names = names_of(workflow, [d for _, d in runnable])
         now = workflow.clock()

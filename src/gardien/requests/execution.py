@@ -239,24 +239,33 @@ def run(workflow: RequestWorkflow, ref: str, *, dry_run: bool = False) -> RunRes
     return finish(context)
 
 
+def why_not_runnable(
+    request: DataSubjectRequest, details: SealedDetails | None, *, dry_run: bool = False
+) -> str | None:
+    """Why this request cannot run now (a dry run only needs its details), or None."""
+    if details is None:
+        return f"{request.ref} is {request.status.value}; nothing to run"
+    if dry_run or request.status.runnable:
+        return None
+    why = (
+        "it is closed"
+        if request.status.closed
+        else "confirm the identity first (send-code, verify)"
+    )
+    return f"{request.ref} is {request.status.value}: {why}"
+
+
 def prepare(workflow: RequestWorkflow, ref: str, *, dry_run: bool = False) -> RunContext:
     """The request marked running (unless dry), the person's names, the steps already done;
     raises :class:`InvalidTransitionError` for a request that cannot run."""
     with workflow.opened(ref) as opened:
         request, details = opened.request, opened.details
-        if details is None:
-            raise InvalidTransitionError(f"{request.ref} is {request.status.value}; nothing to run")
+        refused = why_not_runnable(request, details, dry_run=dry_run)
+        if refused is not None:
+            raise InvalidTransitionError(refused)
+        assert details is not None
+        names = person_names(workflow, details)
         if not dry_run:
-            if not request.status.runnable:
-                raise InvalidTransitionError(
-                    f"{request.ref} is {request.status.value}: "
-                    + (
-                        "confirm the identity first (send-code, verify)"
-                        if not request.status.closed
-                        else "it is closed"
-                    )
-                )
-            names = person_names(workflow, details)
             if tuple(str(n) for n in names[1:]) != details.others:
                 details = replace(details, others=tuple(str(n) for n in names[1:]))
                 update_request(
@@ -267,8 +276,6 @@ def prepare(workflow: RequestWorkflow, ref: str, *, dry_run: bool = False) -> Ru
                 )
             if request.status is not RequestStatus.RUNNING:
                 request = workflow.transition(opened, RequestStatus.RUNNING)
-        else:
-            names = person_names(workflow, details)
     with read_transaction(workflow.engine) as conn:
         done = load_steps(conn, request.ref)
     return RunContext(workflow, request, details, names, done)
@@ -396,4 +403,5 @@ __all__ = [
     "record_restriction",
     "run",
     "run_pending",
+    "why_not_runnable",
 ]
