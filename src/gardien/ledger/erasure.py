@@ -20,7 +20,7 @@ from gardien.audit.events import AuditEvent
 from gardien.ledger.identifiers import Identifier
 from gardien.ledger.protection import IdentifierVault
 from gardien.ledger.store import ensure_people
-from gardien.storage import write_transaction
+from gardien.storage import in_chunks, write_transaction
 from gardien.storage.tables import identifiers, people
 
 
@@ -55,8 +55,7 @@ def mark_erased(
         persons = ensure_people(conn, vault, [names[0] for names, _ in erasures], at)
         chosen = [persons[names[0]] for names, _ in erasures]
         ids = sorted({p.id for p in chosen})
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
+        for chunk in in_chunks(ids):
             conn.execute(
                 people.update()
                 .where(people.c.id.in_(chunk), people.c.erased_at.is_(None))
@@ -77,7 +76,3 @@ def mark_erased(
             at=at,
         )
     return [p.ref for p in chosen]
-
-
-_CHUNK = 500
-"""People per ``IN (...)``: well under every engine's limit on bound parameters."""

@@ -31,9 +31,9 @@ from gardien.ledger.records import (
     RestrictionStatus,
 )
 from gardien.ledger.state import NO_EXPIRY, NOBODY, ConsentState, PersonState
+from gardien.storage import in_chunks
 from gardien.storage.tables import consents, identifiers, objections, people, restrictions
 
-_CHUNK = 500
 _ONE_STATEMENT = 8
 """Up to this many names, their people are found inside the statement that reads their records
 (a cache miss: one round trip); more, and they are found first, so that the records are read by
@@ -50,11 +50,6 @@ class Person:
     erased: bool = False
 
 
-def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def find_people(conn: Connection, digests: Mapping[Identifier, bytes]) -> dict[Identifier, Person]:
     """The people named by these identifiers (those the ledger knows).
 
@@ -66,7 +61,7 @@ def find_people(conn: Connection, digests: Mapping[Identifier, bytes]) -> dict[I
         by_kind.setdefault(ident.kind.value, {})[digest] = ident
     found: dict[Identifier, Person] = {}
     for kind, named in by_kind.items():
-        for chunk in _chunks(list(named)):
+        for chunk in in_chunks(list(named)):
             rows = conn.execute(
                 sa.select(identifiers.c.digest, people.c.id, people.c.ref, people.c.erased_at)
                 .join(people, people.c.id == identifiers.c.person_id)
@@ -88,7 +83,7 @@ def known_identifiers(
     persons = find_people(conn, {n: vault.digest(n) for n in named})
     by_person: dict[int, list[Identifier]] = {}
     ids = sorted({p.id for p in persons.values()})
-    for chunk in _chunks(ids):
+    for chunk in in_chunks(ids):
         rows = conn.execute(
             sa.select(
                 identifiers.c.person_id,
@@ -123,7 +118,7 @@ def ensure_people(
         # runs row by row on SQLite, and a batch registers thousands of people.
         conn.execute(people.insert(), [{"ref": ref, "created_at": at} for ref in refs])
         ids: dict[str, int] = {}
-        for chunk in _chunks(refs):
+        for chunk in in_chunks(refs):
             ids.update(
                 (ref, int(person_id))
                 for ref, person_id in conn.execute(
@@ -182,7 +177,7 @@ def load_states(
     statement (one snapshot on every engine); a few names cost one round trip in all (a cache
     miss on the decision path), more cost two per chunk of names."""
     states: dict[Identifier, PersonState] = {}
-    for chunk in _chunks(list(digests.items())):
+    for chunk in in_chunks(list(digests.items())):
         states.update(_load_chunk(conn, dict(chunk)))
     return states
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
@@ -26,9 +26,8 @@ from gardien.requests.model import (
     RequestType,
 )
 from gardien.requests.tables import request_steps, requests
+from gardien.storage import in_chunks
 from gardien.vault import FieldCipher
-
-T = TypeVar("T")
 
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 
@@ -134,9 +133,9 @@ def load_request(conn: Connection, ref: str, *, for_update: bool = False) -> Dat
 def load_requests(
     conn: Connection, refs: Sequence[str], *, for_update: bool = False
 ) -> dict[str, DataSubjectRequest]:
-    """The requests with these refs (those that exist), read ``_CHUNK`` at a time."""
+    """The requests with these refs (those that exist), read a chunk at a time."""
     found: dict[str, DataSubjectRequest] = {}
-    for chunk in _chunks(list(dict.fromkeys(refs))):
+    for chunk in in_chunks(list(dict.fromkeys(refs))):
         statement = sa.select(requests).where(requests.c.ref.in_(chunk))
         if for_update and conn.dialect.name != "sqlite":
             statement = statement.with_for_update()
@@ -149,7 +148,7 @@ def load_sealed_many(
 ) -> dict[str, SealedDetails | None]:
     """:func:`load_sealed` for many requests at once."""
     found: dict[str, SealedDetails | None] = {}
-    for chunk in _chunks(list(dict.fromkeys(refs))):
+    for chunk in in_chunks(list(dict.fromkeys(refs))):
         rows = conn.execute(
             sa.select(requests.c.ref, requests.c.sealed).where(requests.c.ref.in_(chunk))
         )
@@ -246,18 +245,9 @@ def save_step(
         conn.execute(request_steps.insert().values(request_id=rid, step=step, **values))
 
 
-_CHUNK = 500
-"""Refs per ``IN (...)``: well under every engine's limit on bound parameters."""
-
-
-def _chunks(items: list[T]) -> Iterator[list[T]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
 def request_ids(conn: Connection, refs: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for chunk in _chunks(list(dict.fromkeys(refs))):
+    for chunk in in_chunks(list(dict.fromkeys(refs))):
         rows = conn.execute(
             sa.select(requests.c.ref, requests.c.id).where(requests.c.ref.in_(chunk))
         )
@@ -273,7 +263,7 @@ def load_steps_many(conn: Connection, refs: Sequence[str]) -> dict[str, dict[str
     ids = request_ids(conn, refs)
     by_id = {rid: ref for ref, rid in ids.items()}
     found: dict[str, dict[str, Step]] = {ref: {} for ref in ids}
-    for chunk in _chunks(list(by_id)):
+    for chunk in in_chunks(list(by_id)):
         rows = conn.execute(
             sa.select(request_steps)
             .where(request_steps.c.request_id.in_(chunk))
@@ -305,7 +295,7 @@ def save_steps(conn: Connection, rows: Sequence[StepRow], at: datetime) -> None:
         return
     ids = request_ids(conn, [r.ref for r in rows])
     existing: set[tuple[int, str]] = set()
-    for chunk in _chunks(sorted(set(ids.values()))):
+    for chunk in in_chunks(sorted(set(ids.values()))):
         existing.update(
             (int(rid), step)
             for rid, step in conn.execute(

@@ -3,6 +3,7 @@
 from gardien.storage.engine import (
     check_reachable,
     create_engine,
+    in_chunks,
     is_sqlite,
     read_transaction,
     write_transaction,
@@ -15,6 +16,7 @@ __all__ = [
     "create_engine",
     "current_revisions",
     "head_revisions",
+    "in_chunks",
     "is_sqlite",
     "metadata",
     "read_transaction",

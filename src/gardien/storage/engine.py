@@ -9,9 +9,9 @@ PostgreSQL the audit trail serialises appends by locking its chain-head row inst
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -93,3 +93,16 @@ def check_reachable(engine: Engine) -> None:
         raise ConfigurationError(
             f"cannot reach the database {engine.url.render_as_string()}: {reason}"
         ) from None
+
+
+IN_LIST = 500
+"""Values per ``IN (...)`` of Gardien's own queries: well under every engine's limit on bound
+parameters (SQLite's 32,766, PostgreSQL's 65,535), and small enough for a plan to use an index."""
+
+T = TypeVar("T")
+
+
+def in_chunks(items: Sequence[T], size: int = IN_LIST) -> Iterator[list[T]]:
+    """``items`` ``size`` at a time: one statement per chunk, whatever the number of items."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])

@@ -12,6 +12,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from gardien.storage import in_chunks
 from gardien.vault.envelope import WrappedKey, new_data_key, rewrap, unwrap
 from gardien.vault.errors import ItemNotFoundError, KeyDestroyedError
 from gardien.vault.keys import MasterKeyProvider
@@ -79,8 +80,7 @@ def destroy_many(
     """
     before: dict[str, datetime] = {}
     unique = list(dict.fromkeys(owners))
-    for start in range(0, len(unique), _CHUNK):
-        chunk = unique[start : start + _CHUNK]
+    for chunk in in_chunks(unique):
         rows = conn.execute(
             sa.select(vault_keys.c.owner, vault_keys.c.destroyed_at)
             .where(vault_keys.c.owner.in_(chunk))
@@ -111,10 +111,6 @@ def destroy_many(
                 ],
             )
     return before
-
-
-_CHUNK = 500
-"""Owners per ``IN (...)``: well under every engine's limit on bound parameters."""
 
 
 def rewrap_batch(conn: Connection, provider: MasterKeyProvider, size: int, at: datetime) -> int:
