@@ -8,6 +8,7 @@ work alone.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -84,3 +85,33 @@ def test_a_lost_connection_seen_while_assisting_stops_trusting_the_cache(
     _terminate(pg_world, feed.backend_pid)
     _assist_until(feed, lambda: not cache.trusted)
     assert not cache.trusted  # decisions now read the database until the feed resynchronises
+
+
+def test_the_hot_path_waits_for_a_feed_thread_that_is_reading_and_counts_it(
+    writer: Ledger, listening: tuple[PostgresFeed, StateCache]
+) -> None:
+    """While the feed's thread holds the reading lock, ``assist`` waits for it (so the thread
+    gets the interpreter lock at once) instead of deciding from a cache about to change; the
+    waits are counted for the benchmark and for operators."""
+    feed, _ = listening
+    writer.give_consent(MARIE, "marketing")  # a notification on its way to the socket
+    arrived = feed._arrived
+    assert arrived is not None
+    deadline = time.monotonic() + 5
+    while not arrived.poll(0) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert feed.status().assist_waits == 0
+
+    feed._reading.acquire()  # what the feed's thread holds while it reads and applies
+    assisting = threading.Thread(target=feed.assist)
+    assisting.start()
+    assisting.join(0.2)
+    assert assisting.is_alive()  # waiting for the reader, not deciding meanwhile
+    feed._reading.release()
+    assisting.join(5)
+
+    assert not assisting.is_alive()
+    status = feed.status()
+    assert status.assist_waits == 1
+    assert status.assist_waited > 0
+    assert status.applied == 0  # it waited for the reader, which applies what it read

@@ -79,8 +79,8 @@ R = TypeVar("R")
 
 
 ASSIST_EVERY = 64
-"""Decisions between two looks at the change feed from the deciding thread (a select(2) with
-no wait when nothing came: about 1 % of a warm decision's cost, see ChangeFeed.assist)."""
+"""Decisions between two calls to the change feed's ``assist`` from the deciding thread; the
+feed itself looks at its socket at most once a millisecond (see ``PostgresFeed.assist``)."""
 
 
 class Ledger:

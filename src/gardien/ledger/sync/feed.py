@@ -49,6 +49,11 @@ class FeedStatus:
     applied: int
     """Changes applied to the cache."""
     last_error: str | None
+    assist_waits: int = 0
+    """Times the hot path (:meth:`ChangeFeed.assist`) waited for the feed's thread to finish
+    applying what it was reading."""
+    assist_waited: float = 0.0
+    """Seconds spent in those waits, in all."""
 
 
 class ChangeFeed(ABC):
@@ -81,6 +86,8 @@ class ChangeFeed(ABC):
         self._error: str | None = None
         self._fatal: ConfigurationError | None = None
         self._threads: list[threading.Thread] = []
+        self._assist_waits = 0
+        self._assist_waited = 0.0
         self._reading = threading.Lock()
         """Held while the log is read and applied: by the feed's thread, or by :meth:`assist`."""
 
@@ -176,6 +183,8 @@ class ChangeFeed(ABC):
             self._losses,
             self._applied,
             self._error,
+            self._assist_waits,
+            self._assist_waited,
         )
 
     def wait_current(self, timeout: float) -> bool:
