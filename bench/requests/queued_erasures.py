@@ -1,13 +1,18 @@
 """Issue 4, last point: N queued erasure REQUESTS run as set-based batches versus one by one.
 
     .venv/bin/python -m bench.requests.queued_erasures --requests 10000 [--sample 200]
+        [--store sqlite|postgresql]
 
 A PostgreSQL shop (the request tests' schema: customers, orders, invoices under a 10-year
 hold, reviews) holds 2*N customers, each with two orders, an invoice and a review; N of them
 ask for erasure (identity confirmed). One copy runs the N requests with ``run_erasures``
 (batches of 1000); another runs ``--sample`` of them one by one with ``run``, and the one-by-one
-time for N is extrapolated from that sample (said in the output). Both time the whole request
-(datasets, ledger, vault shred, reports), not only the dataset engine. The ledger is SQLite.
+time for N is extrapolated from that sample (said in the output). The two alternate: each
+batch, then its share of the sample, so that a slow minute of the disk weighs on both sides.
+Both time the whole request (datasets, ledger, vault shred, reports), not only the dataset
+engine. Gardien's own database
+(requests, steps, audit trail, ledger, vault) is SQLite, the default, or with ``--store
+postgresql`` a fresh PostgreSQL database on the same server, as in production.
 """
 
 from __future__ import annotations
@@ -38,12 +43,7 @@ INDEXES = (
 
 
 def make_shop(customers: int) -> str:
-    name = f"bench_q_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(PG + "postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    admin.dispose()
-    url = PG + name
+    url = make_empty()
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         for ddl in SHOP_DDL:
@@ -81,6 +81,16 @@ def make_shop(customers: int) -> str:
     return url
 
 
+def make_empty() -> str:
+    """A fresh, empty PostgreSQL database (the shop's, or Gardien's own with ``--store``)."""
+    name = f"bench_q_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(PG + "postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return PG + name
+
+
 def drop(url: str) -> None:
     admin = sa.create_engine(PG + "postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -88,9 +98,11 @@ def drop(url: str) -> None:
     admin.dispose()
 
 
-def queued(folder: Path, url: str, count: int) -> tuple[object, list[str]]:
+def queued(
+    folder: Path, url: str, count: int, store: str | None = None
+) -> tuple[object, list[str]]:
     folder.mkdir()
-    world = make_world(folder, url)
+    world = make_world(folder, url, ledger_url=store)
     refs = []
     for i in range(1, count + 1):
         ref = world.workflow.receive("erasure", f"email:c{i}@example.fr", "email").ref
@@ -104,25 +116,46 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--sample", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument(
+        "--store",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="Gardien's own database (the organisation's shop is always PostgreSQL)",
+    )
     args = parser.parse_args()
     n, sample = args.requests, min(args.sample, args.requests)
     urls = [make_shop(2 * n), make_shop(2 * n)]
+    stores: list[str | None] = [None, None]
     try:
+        if args.store == "postgresql":
+            stores = [make_empty(), make_empty()]
         with tempfile.TemporaryDirectory() as tmp:
-            batched, refs = queued(Path(tmp) / "batch", urls[0], n)
-            alone, alone_refs = queued(Path(tmp) / "alone", urls[1], sample)
+            batched, refs = queued(Path(tmp) / "batch", urls[0], n, stores[0])
+            alone, alone_refs = queued(Path(tmp) / "alone", urls[1], sample, stores[1])
             before = os.getloadavg()
-            start = time.perf_counter()
-            result = run_erasures(batched.workflow, refs, batch_size=args.batch_size)  # type: ignore[attr-defined]
-            batch_s = time.perf_counter() - start
-            start = time.perf_counter()
-            for ref in alone_refs:
-                run(alone.workflow, ref)  # type: ignore[attr-defined]
-            alone_s = (time.perf_counter() - start) * n / sample
-        done = sum(1 for r in result.results if not r.left)
+            # Interleaved: each batch is followed by its share of the one-by-one sample, so
+            # that the disk's and the machine's slow minutes weigh on both sides alike.
+            rounds = max(1, -(-n // args.batch_size))
+            batch_s = alone_s = 0.0
+            done = 0
+            for k in range(rounds):
+                part = refs[k * args.batch_size : (k + 1) * args.batch_size]
+                start = time.perf_counter()
+                result = run_erasures(batched.workflow, part, batch_size=args.batch_size)  # type: ignore[attr-defined]
+                batch_s += time.perf_counter() - start
+                done += sum(1 for r in result.results if not r.left)
+                start = time.perf_counter()
+                for ref in alone_refs[k * sample // rounds : (k + 1) * sample // rounds]:
+                    run(alone.workflow, ref)  # type: ignore[attr-defined]
+                alone_s += time.perf_counter() - start
+            alone_s *= n / sample
         load = os.getloadavg()
         print(f"machine: {machine()}; load average before {before[0]:.2f} {before[1]:.2f}")
-        print(f"requests: {n}, batch size {args.batch_size}, completed in batches: {done}")
+        print(f"Gardien's own database: {args.store}; the shop: PostgreSQL")
+        print(
+            f"requests: {n}, batch size {args.batch_size}, completed in batches: {done}; "
+            f"each batch followed by {sample // rounds} of the one-by-one sample"
+        )
         print(f"batched: {batch_s:.1f} s ({batch_s / n * 1000:.2f} ms per request)")
         print(
             f"one by one: {alone_s:.1f} s extrapolated from {sample} requests "
@@ -130,7 +163,7 @@ def main() -> None:
         )
         print(f"speed-up: {alone_s / batch_s:.1f}x; load average {load[0]:.2f} {load[1]:.2f}")
     finally:
-        for url in urls:
+        for url in urls + [s for s in stores if s is not None]:
             drop(url)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from gardien.datasets.binding import BoundLink, Key
@@ -98,8 +99,9 @@ class TablePlan:
             held_under={k: self.held_under[k] for k in held if k in self.held_under},
         )
 
-    @property
+    @cached_property
     def updated(self) -> frozenset[Key]:
+        """Every row some rewrite touches (asked per count and per report: computed once)."""
         return frozenset().union(*(g.keys for g in self.updates))
 
     def counts(self) -> dict[str, int]:

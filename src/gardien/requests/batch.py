@@ -60,6 +60,7 @@ from gardien.requests.store import (
     load_requests,
     load_sealed_many,
     load_steps_many,
+    request_ids,
     update_requests,
 )
 from gardien.requests.workflow import RequestWorkflow
@@ -68,7 +69,7 @@ from gardien.vault import person_owner
 
 log = logging.getLogger("gardien.requests")
 
-WRITERS = 4
+WRITERS = 8
 """Threads writing the batches' reports and answers (file and network waits overlap)."""
 
 
@@ -228,11 +229,19 @@ def prepare_many(
                 for r in starting
             ],
         )
-        fresh = load_requests(conn, [r.ref for r, _ in runnable])
+    # What the rows now hold, without reading them back.
+    running = {r.ref for r in starting}
+    fresh = {
+        r.ref: replace(r, status=RequestStatus.RUNNING, reason_code=None, reason=None)
+        if r.ref in running
+        else r
+        for r, _ in runnable
+    }
     with read_transaction(workflow.engine) as conn:
-        steps = load_steps_many(conn, [r.ref for r, _ in runnable])
+        ids = request_ids(conn, [r.ref for r, _ in runnable])
+        steps = load_steps_many(conn, [r.ref for r, _ in runnable], ids)
     contexts = [
-        RunContext(workflow, fresh[r.ref], d, person, steps[r.ref])
+        RunContext(workflow, fresh[r.ref], d, person, steps[r.ref], request_id=ids[r.ref])
         for (r, d), person in zip(runnable, names, strict=True)
     ]
     return contexts, refused
@@ -436,7 +445,17 @@ def finish_many(
                 for c, e in zip(contexts, ends, strict=True)
             ],
         )
-        fresh = load_requests(conn, [c.request.ref for c in contexts])
+    fresh = {  # what the rows now hold, without reading them back
+        c.request.ref: replace(
+            c.request,
+            status=e.status,
+            reason_code=e.reason_code,
+            reason=e.reason,
+            outcome=e.outcome,
+            closed_at=now if e.status.closed else c.request.closed_at,
+        )
+        for c, e in zip(contexts, ends, strict=True)
+    }
 
     def tell(context: RunContext, request: DataSubjectRequest) -> None:
         try:

@@ -37,6 +37,7 @@ from gardien.requests.store import (
     Step,
     StepRow,
     load_steps,
+    request_id,
     save_steps,
     update_request,
 )
@@ -89,6 +90,8 @@ class RunContext:
     done: dict[str, Step]
     outcomes: list[StepOutcome] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    request_id: int | None = None
+    """The request's row id, known from :func:`prepare`: step records need no look-up."""
 
     @property
     def subject(self) -> Subject:
@@ -161,7 +164,8 @@ def record_all(
     at = workflow.clock()
     with write_transaction(workflow.engine) as conn:
         workflow.trail.lock(conn)
-        save_steps(conn, [row for _, row in rows], at)
+        known = {c.request.ref: c.request_id for c, _ in rows if c.request_id is not None}
+        save_steps(conn, [row for _, row in rows], at, known)
         events = [
             Pending(
                 RequestStepDone(
@@ -278,7 +282,8 @@ def prepare(workflow: RequestWorkflow, ref: str, *, dry_run: bool = False) -> Ru
                 request = workflow.transition(opened, RequestStatus.RUNNING)
     with read_transaction(workflow.engine) as conn:
         done = load_steps(conn, request.ref)
-    return RunContext(workflow, request, details, names, done)
+        rid = request_id(conn, request.ref)
+    return RunContext(workflow, request, details, names, done, request_id=rid)
 
 
 def run_pending(workflow: RequestWorkflow) -> list[RunResult]:

@@ -36,6 +36,9 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship with the package: no stat of the file before every render (a
+        # batch of erasures renders a thousand reports).
+        auto_reload=False,
     )
     env.globals["country"] = lambda code, lang: country_name(code, "en" if lang == "en" else "fr")
     env.globals["day"] = _day

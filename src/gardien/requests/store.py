@@ -27,6 +27,7 @@ from gardien.requests.model import (
 )
 from gardien.requests.tables import request_steps, requests
 from gardien.storage import in_chunks
+from gardien.storage.upsert import upsert
 from gardien.vault import FieldCipher
 
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
@@ -224,27 +225,6 @@ def load_steps(conn: Connection, ref: str) -> dict[str, Step]:
     return {r.step: Step(r.step, r.status, dict(r.result or {}), r.error) for r in rows}
 
 
-def save_step(
-    conn: Connection,
-    ref: str,
-    step: str,
-    status: str,
-    at: datetime,
-    result: Mapping[str, JsonValue] | None = None,
-    error: str | None = None,
-) -> None:
-    """Insert or replace one step's record (one row per request and step)."""
-    rid = request_id(conn, ref)
-    values = {"status": status, "result": dict(result or {}), "error": error, "updated_at": at}
-    updated = conn.execute(
-        request_steps.update()
-        .where(request_steps.c.request_id == rid, request_steps.c.step == step)
-        .values(**values)
-    ).rowcount
-    if not updated:
-        conn.execute(request_steps.insert().values(request_id=rid, step=step, **values))
-
-
 def request_ids(conn: Connection, refs: Sequence[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for chunk in in_chunks(list(dict.fromkeys(refs))):
@@ -258,9 +238,13 @@ def request_ids(conn: Connection, refs: Sequence[str]) -> dict[str, int]:
     return found
 
 
-def load_steps_many(conn: Connection, refs: Sequence[str]) -> dict[str, dict[str, Step]]:
-    """:func:`load_steps` for many requests at once (every ref gets an entry)."""
-    ids = request_ids(conn, refs)
+def load_steps_many(
+    conn: Connection, refs: Sequence[str], ids: Mapping[str, int] | None = None
+) -> dict[str, dict[str, Step]]:
+    """:func:`load_steps` for many requests at once (every ref gets an entry); ``ids``: their
+    row ids (:func:`request_ids`) when the caller has them."""
+    if ids is None:
+        ids = request_ids(conn, refs)
     by_id = {rid: ref for ref, rid in ids.items()}
     found: dict[str, dict[str, Step]] = {ref: {} for ref in ids}
     for chunk in in_chunks(list(by_id)):
@@ -288,56 +272,36 @@ class StepRow:
     error: str | None = None
 
 
-def save_steps(conn: Connection, rows: Sequence[StepRow], at: datetime) -> None:
-    """:func:`save_step` for many steps: one UPDATE run for those recorded before, one INSERT
-    run for the new ones (the unique (request, step) pair decides which)."""
+def save_steps(
+    conn: Connection,
+    rows: Sequence[StepRow],
+    at: datetime,
+    known: Mapping[str, int] | None = None,
+) -> None:
+    """Record steps in one statement run: each inserted, or replacing the record of the same
+    (request, step) (one row per request and step; the last of a step in ``rows`` wins).
+    ``known``: the requests' row ids by ref, when the caller has them (else they are read)."""
     if not rows:
         return
-    ids = request_ids(conn, [r.ref for r in rows])
-    existing: set[tuple[int, str]] = set()
-    for chunk in in_chunks(sorted(set(ids.values()))):
-        existing.update(
-            (int(rid), step)
-            for rid, step in conn.execute(
-                sa.select(request_steps.c.request_id, request_steps.c.step).where(
-                    request_steps.c.request_id.in_(chunk)
-                )
-            )
-        )
-    latest = {(ids[r.ref], r.step): r for r in rows}  # the last record of a step wins
-    values = [
-        {
-            "_rid": rid,
-            "_step": step,
-            "status": r.status,
-            "result": dict(r.result),
-            "error": r.error,
-            "updated_at": at,
-        }
-        for (rid, step), r in latest.items()
-    ]
-    updates = [
-        {"_rid": v["_rid"], "_step": v["_step"], **{f"_{k}": v[k] for k in _STEP_VALUES}}
-        for v in values
-        if (v["_rid"], v["_step"]) in existing
-    ]
-    inserts = [
-        {"request_id": v["_rid"], "step": v["_step"], **{k: v[k] for k in _STEP_VALUES}}
-        for v in values
-        if (v["_rid"], v["_step"]) not in existing
-    ]
-    if updates:
-        conn.execute(
-            request_steps.update()
-            .where(
-                request_steps.c.request_id == sa.bindparam("_rid"),
-                request_steps.c.step == sa.bindparam("_step"),
-            )
-            .values(**{k: sa.bindparam(f"_{k}") for k in _STEP_VALUES}),
-            updates,
-        )
-    if inserts:
-        conn.execute(request_steps.insert(), inserts)
+    ids = dict(known or {})
+    unknown = [r.ref for r in rows if r.ref not in ids]
+    if unknown:
+        ids |= request_ids(conn, unknown)
+    latest = {(ids[r.ref], r.step): r for r in rows}
+    conn.execute(
+        upsert(conn, request_steps, ("request_id", "step"), _STEP_VALUES),
+        [
+            {
+                "request_id": rid,
+                "step": step,
+                "status": r.status,
+                "result": dict(r.result),
+                "error": r.error,
+                "updated_at": at,
+            }
+            for (rid, step), r in latest.items()
+        ],
+    )
 
 
 _STEP_VALUES = ("status", "result", "error", "updated_at")
