@@ -7,8 +7,9 @@ A PostgreSQL shop (the request tests' schema: customers, orders, invoices under 
 hold, reviews) holds 2*N customers, each with two orders, an invoice and a review; N of them
 ask for erasure (identity confirmed). One copy runs the N requests with ``run_erasures``
 (batches of 1000); another runs ``--sample`` of them one by one with ``run``, and the one-by-one
-time for N is extrapolated from that sample (said in the output). The two alternate: each
-batch, then its share of the sample, so that a slow minute of the disk weighs on both sides.
+time for N is extrapolated from that sample (said in the output). The two alternate in
+``--rounds`` rounds (a fifth of the batched requests, then a fifth of the sample), so that a
+slow minute of the disk weighs on both sides.
 Both time the whole request (datasets, ledger, vault shred, reports), not only the dataset
 engine. Gardien's own database
 (requests, steps, audit trail, ledger, vault) is SQLite, the default, or with ``--store
@@ -117,6 +118,12 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=200)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="the batched requests and the sample alternate in this many rounds",
+    )
+    parser.add_argument(
         "--store",
         choices=("sqlite", "postgresql"),
         default="sqlite",
@@ -135,11 +142,11 @@ def main() -> None:
             before = os.getloadavg()
             # Interleaved: each batch is followed by its share of the one-by-one sample, so
             # that the disk's and the machine's slow minutes weigh on both sides alike.
-            rounds = max(1, -(-n // args.batch_size))
+            rounds = max(1, min(args.rounds, n // args.batch_size))
             batch_s = alone_s = 0.0
             done = 0
             for k in range(rounds):
-                part = refs[k * args.batch_size : (k + 1) * args.batch_size]
+                part = refs[k * n // rounds : (k + 1) * n // rounds]
                 start = time.perf_counter()
                 result = run_erasures(batched.workflow, part, batch_size=args.batch_size)  # type: ignore[attr-defined]
                 batch_s += time.perf_counter() - start
@@ -154,7 +161,8 @@ def main() -> None:
         print(f"Gardien's own database: {args.store}; the shop: PostgreSQL")
         print(
             f"requests: {n}, batch size {args.batch_size}, completed in batches: {done}; "
-            f"each batch followed by {sample // rounds} of the one-by-one sample"
+            f"{rounds} rounds of {n // rounds} batched requests then {sample // rounds} of the "
+            "one-by-one sample"
         )
         print(f"batched: {batch_s:.1f} s ({batch_s / n * 1000:.2f} ms per request)")
         print(
