@@ -76,6 +76,10 @@ def test_a_batch_ends_like_the_same_requests_one_by_one(
     assert [r.request.status for r in one_by_one] == [RequestStatus.COMPLETED] * 3
     assert [ref for ref, _ in done.not_run] == [waiting]
     assert batched.workflow.get(waiting).status is not RequestStatus.COMPLETED
+    # The batch does not read its requests back after closing them: what it returns must be
+    # what their rows now hold, as a single run's result is.
+    assert [r.request for r in done.results] == [batched.workflow.get(r) for r in batch_refs]
+    assert [r.request for r in one_by_one] == [alone.workflow.get(r) for r in alone_refs]
     assert snapshot(two_shops[0]) == snapshot(two_shops[1])
     assert [s.step for s in done.results[0].steps] == [s.step for s in one_by_one[0].steps]
     reports = [report(batched, ref) for ref in batch_refs]
