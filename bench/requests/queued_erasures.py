@@ -1,7 +1,7 @@
 """Issue 4, last point: N queued erasure REQUESTS run as set-based batches versus one by one.
 
     .venv/bin/python -m bench.requests.queued_erasures --requests 10000 [--sample 200]
-        [--store sqlite|postgresql]
+        [--store sqlite|postgresql] [--files-in /dev/shm]
 
 A PostgreSQL shop (the request tests' schema: customers, orders, invoices under a 10-year
 hold, reviews) holds 2*N customers, each with two orders, an invoice and a review; N of them
@@ -129,6 +129,12 @@ def main() -> None:
         default="sqlite",
         help="Gardien's own database (the organisation's shop is always PostgreSQL)",
     )
+    parser.add_argument(
+        "--files-in",
+        default=None,
+        help="where the requests' reports, the outbox and the vault journal are written (and,"
+        " with the SQLite store, Gardien's database); default: the system's temporary folder",
+    )
     args = parser.parse_args()
     n, sample = args.requests, min(args.sample, args.requests)
     urls = [make_shop(2 * n), make_shop(2 * n)]
@@ -136,7 +142,7 @@ def main() -> None:
     try:
         if args.store == "postgresql":
             stores = [make_empty(), make_empty()]
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory(dir=args.files_in) as tmp:
             batched, refs = queued(Path(tmp) / "batch", urls[0], n, stores[0])
             alone, alone_refs = queued(Path(tmp) / "alone", urls[1], sample, stores[1])
             before = os.getloadavg()
@@ -158,7 +164,10 @@ def main() -> None:
             alone_s *= n / sample
         load = os.getloadavg()
         print(f"machine: {machine()}; load average before {before[0]:.2f} {before[1]:.2f}")
-        print(f"Gardien's own database: {args.store}; the shop: PostgreSQL")
+        print(
+            f"Gardien's own database: {args.store}; the shop: PostgreSQL; "
+            f"files in {args.files_in or tempfile.gettempdir()}"
+        )
         print(
             f"requests: {n}, batch size {args.batch_size}, completed in batches: {done}; "
             f"{rounds} rounds of {n // rounds} batched requests then {sample // rounds} of the "

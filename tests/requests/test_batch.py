@@ -4,15 +4,17 @@ PostgreSQL and MariaDB."""
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import sqlalchemy as sa
 
+from gardien.datasets import DatasetEngine
 from gardien.requests import RequestStatus, run
 from gardien.requests.batch import run_erasures
 from gardien.requests.workflow import RequestWorkflow
@@ -264,3 +266,42 @@ def test_a_batch_costs_the_same_number_of_statements_for_4_people_as_for_40(
     assert sizes[40] == sizes[4], sizes
     kept = [k for r in refs for k in report(world, r)["kept"]]
     assert len(kept) == 40  # and each of the 40 reports names its own invoice
+
+
+class _WatchingCollector(DatasetEngine):
+    """The real dataset engine, noting whether the cyclic collector runs while it erases."""
+
+    collecting: ClassVar[list[bool]] = []
+
+    def erase_batch(self, *args: Any, **kwargs: Any) -> Any:
+        self.collecting.append(gc.isenabled())
+        return super().erase_batch(*args, **kwargs)
+
+
+def test_the_cyclic_collector_is_paused_during_a_batch_and_resumed_after(
+    tmp_path: Path, shop_url: str
+) -> None:
+    """A batch keeps many objects alive; the collector would walk them again and again
+    (bench/RESULTS.md). It is paused per batch and resumed as the application had it."""
+    world = make_world(tmp_path, shop_url, engine_factory=_WatchingCollector)
+    refs = [verified(world.workflow, p) for p in PEOPLE]
+    _WatchingCollector.collecting.clear()
+    assert gc.isenabled()
+
+    run_erasures(world.workflow, refs, batch_size=2)
+
+    assert _WatchingCollector.collecting == [False, False]  # two batches, both paused
+    assert gc.isenabled()
+
+
+def test_an_application_that_manages_the_collector_itself_keeps_it_as_it_set_it(
+    tmp_path: Path, shop_url: str
+) -> None:
+    world = make_world(tmp_path, shop_url)
+    refs = [verified(world.workflow, p) for p in PEOPLE]
+    gc.disable()
+    try:
+        run_erasures(world.workflow, refs, batch_size=2)
+        assert not gc.isenabled()  # not turned on behind the application's back
+    finally:
+        gc.enable()
