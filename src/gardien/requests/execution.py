@@ -92,8 +92,6 @@ class RunContext:
     files: list[Path] = field(default_factory=list)
     request_id: int | None = None
     """The request's row id, known from :func:`prepare`: step records need no look-up."""
-    recorded: set[str] = field(default_factory=set)
-    """Steps this run has recorded (with ``done``: every step that has a row already)."""
 
     @property
     def subject(self) -> Subject:
@@ -167,10 +165,7 @@ def record_all(
     with write_transaction(workflow.engine) as conn:
         workflow.trail.lock(conn)
         known = {c.request.ref: c.request_id for c, _ in rows if c.request_id is not None}
-        existing = {
-            (c.request.ref, r.step) for c, r in rows if r.step in c.done or r.step in c.recorded
-        }
-        save_steps(conn, [row for _, row in rows], at, known, existing)
+        save_steps(conn, [row for _, row in rows], at, known)
         events = [
             Pending(
                 RequestStepDone(
@@ -188,7 +183,6 @@ def record_all(
         workflow.trail.append(conn, events, actor=workflow.actor, at=at)
     outcomes = []
     for context, row in rows:
-        context.recorded.add(row.step)  # committed: its row exists now
         outcome = StepOutcome(row.step, row.status, dict(row.result), row.error)
         if row.status != PLANNED:
             context.outcomes.append(outcome)
