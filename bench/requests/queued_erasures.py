@@ -136,6 +136,9 @@ def main() -> None:
         " with the SQLite store, Gardien's database); default: the system's temporary folder",
     )
     args = parser.parse_args()
+    for name in ("requests", "sample", "batch_size", "rounds"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
     n, sample = args.requests, min(args.sample, args.requests)
     urls = [make_shop(2 * n), make_shop(2 * n)]
     stores: list[str | None] = [None, None]

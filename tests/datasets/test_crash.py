@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from gardien.datasets import DatasetEngine, Subject, load_dataset
 from gardien.policy import load_policy
 from tests.datasets.shop import FIXTURES, TODAY, build_shop, snapshot
-from tests.support.crash import kill_in_the_middle, reference_database
+from tests.support.crash import kill_in_the_middle
+from tests.support.services import fresh_database
 
 PEOPLE = [Subject.of(email="alice@example.fr"), Subject.of(customer_id="3")]
 
@@ -34,7 +35,7 @@ def test_killed_mid_erasure_then_rerun_gives_the_same_end_state(
     engine_name: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     url = request.getfixturevalue(f"{engine_name}_url")
-    with reference_database(engine_name, tmp_path) as reference_url:
+    with fresh_database(engine_name, tmp_path, "reference") as reference_url:
         crashed, reference = build_shop(url), build_shop(reference_url)
         before = snapshot(crashed)
         kill_mid_erasure(url, tmp_path)

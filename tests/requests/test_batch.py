@@ -22,7 +22,7 @@ from gardien.vault import ItemKind, KeyDestroyedError, person_owner
 from tests.requests.test_crash import _comparable
 from tests.requests.world import World, create_shop, make_world, snapshot
 from tests.support.crash import run_self_killing
-from tests.support.services import fresh_mariadb_database, fresh_postgres_database
+from tests.support.services import fresh_database
 
 
 @pytest.fixture(params=["sqlite", "postgres", "mariadb"])
@@ -31,12 +31,7 @@ def two_shops(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[
     with ExitStack() as stack:
         urls = []
         for name in ("batch", "alone"):
-            if request.param == "sqlite":
-                url = f"sqlite:///{tmp_path / f'{name}.db'}"
-            elif request.param == "postgres":
-                url = stack.enter_context(fresh_postgres_database())
-            else:
-                url = stack.enter_context(fresh_mariadb_database())
+            url = stack.enter_context(fresh_database(request.param, tmp_path, name))
             create_shop(url)
             urls.append(url)
         yield urls[0], urls[1]

@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from gardien.retention import dataset_source, run_sweep
 from tests.retention import world
 from tests.retention.crash_child import BATCH
-from tests.support.crash import kill_in_the_middle, reference_database
+from tests.support.crash import kill_in_the_middle
+from tests.support.services import fresh_database
 
 
 def sweep(engine: sa.Engine) -> None:
@@ -28,7 +29,7 @@ def test_a_sweep_killed_mid_batch_then_rerun_ends_as_an_uninterrupted_one(
     engine_name: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     url = request.getfixturevalue(f"{engine_name}_url")
-    with reference_database(engine_name, tmp_path) as reference_url:
+    with fresh_database(engine_name, tmp_path, "reference") as reference_url:
         crashed, reference = world.build(url), world.build(reference_url)
         before = world.snapshot(crashed)
         kill_mid_sweep(url, tmp_path)

@@ -4,7 +4,6 @@ database Gardien's own tables may live on (SQLite, PostgreSQL, MariaDB)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 
 from gardien.errors import ConfigurationError
 from gardien.storage.upsert import upsert
-from tests.support.services import fresh_mariadb_database, fresh_postgres_database
+from tests.support.services import fresh_database
 
 metadata = sa.MetaData()
 steps = sa.Table(
@@ -35,13 +34,7 @@ steps = sa.Table(
     ]
 )
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
-    with ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path / 'upsert.db'}"
-        elif request.param == "postgres":
-            url = stack.enter_context(fresh_postgres_database())
-        else:
-            url = stack.enter_context(fresh_mariadb_database())
+    with fresh_database(request.param, tmp_path, "upsert") as url:
         engine = sa.create_engine(url)
         metadata.create_all(engine)
         yield engine

@@ -8,10 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-
-from tests.support.services import fresh_mariadb_database, fresh_postgres_database
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -48,12 +45,3 @@ def run_self_killing(module: str, *args: str) -> None:
         check=False,
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-
-
-def reference_database(engine_name: str, tmp_path: Path) -> AbstractContextManager[str]:
-    """Another fresh database on ``engine_name`` ("sqlite", "postgres" or "mariadb")."""
-    if engine_name == "sqlite":
-        return nullcontext(f"sqlite:///{tmp_path / 'reference.db'}")
-    if engine_name == "postgres":
-        return fresh_postgres_database()
-    return fresh_mariadb_database()

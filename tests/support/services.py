@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -93,3 +94,15 @@ def fresh_mariadb_database() -> contextlib.AbstractContextManager[str]:
         "CREATE DATABASE `{name}` CHARACTER SET utf8mb4",
         "DROP DATABASE IF EXISTS `{name}`",
     )
+
+
+def fresh_database(
+    engine: str, tmp_path: Path, name: str
+) -> contextlib.AbstractContextManager[str]:
+    """A fresh database on ``engine`` ("sqlite", "postgres" or "mariadb"); yields its URL. On
+    SQLite, the file ``name``.db in ``tmp_path`` (give each database of a test its own name)."""
+    if engine == "sqlite":
+        return contextlib.nullcontext(f"sqlite:///{tmp_path / f'{name}.db'}")
+    if engine == "postgres":
+        return fresh_postgres_database()
+    return fresh_mariadb_database()

@@ -110,7 +110,8 @@ class ChangeFeed(ABC):
         """Close the connection, ignoring errors."""
 
     def assist(self) -> None:
-        """Apply what has already arrived, from the calling thread, without waiting.
+        """Apply what has already arrived, from the calling thread, without waiting for more
+        (only, when the feed's thread is reading, for it to finish).
 
         The hot path calls it now and then (:meth:`~gardien.ledger.Ledger.decide`). In a process
         that never leaves the CPU, the feed's own thread gets the interpreter lock only after
