@@ -68,6 +68,7 @@ ERASURE=$("$G" request new --type erasure --subject paul@example.fr | ref_of)
 "$G" request send-code "$ERASURE" >/dev/null
 "$G" request verify "$ERASURE" --code "$(code_for)" >/dev/null
 "$G" request run "$ERASURE" >/dev/null
+"$G" request report "$ERASURE" >/dev/null  # the person's report, from the recorded steps
 echo "   erasure request $ERASURE for paul@example.fr: $DEMO/requests/$ERASURE/erasure-report.html"
 ADMIN=$("$G" keys create --name "demo DPO" --scope admin | grep -o 'gdn_[A-Za-z0-9_-]*' | head -n 1)
 printf '%s\n' "$ADMIN" > "$DEMO/admin-key.txt"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from gardien.notify import (
+    BatchMailer,
     DeliveryError,
     MailSettings,
     Message,
@@ -18,6 +19,7 @@ from gardien.notify import (
     OutboxMailer,
     SmtpMailer,
     mailer_from_settings,
+    send_all,
 )
 
 
@@ -53,6 +55,59 @@ def test_an_unwritable_outbox_is_a_delivery_error(tmp_path: Path) -> None:
         OutboxMailer(blocker / "out").send(Message("a@example.fr", "s", "t"))
 
 
+def test_many_messages_go_to_the_outbox_as_one_mbox_read_back_in_order(tmp_path: Path) -> None:
+    mailer = OutboxMailer(tmp_path / "out")
+    assert isinstance(mailer, BatchMailer)
+    mailer.send(Message("first@example.fr", "Avant", "seul"))
+    tricky = "From the shop:\n>From here too\n\nFrom a blank line\n"
+    batch = [
+        Message("a@example.fr", "Un", "un"),
+        Message("Zoé <zoe@example.fr>", "Été", tricky),
+        Message("c@example.fr", "Trois", "trois", html="<p>From the shop</p>"),
+    ]
+    assert send_all(mailer, batch) == [None, None, None]
+    mailer.send(Message("last@example.fr", "Après", "seul"))
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert [f.rsplit(".", 1)[1] for f in files] == ["eml", "mbox", "eml"]  # one file for three
+    found = Outbox(tmp_path / "out").messages()
+    assert [m.subject for m in found] == ["Avant", "Un", "Été", "Trois", "Après"]
+    assert found[1:4] == batch  # a body line starting with "From " comes back as it was
+    assert Outbox(tmp_path / "out").latest("zoe@example.fr") is None  # "Zoé <…>" is the To
+    assert send_all(mailer, []) == []
+
+
+def test_an_unwritable_outbox_fails_every_message_of_a_batch(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    failures = send_all(OutboxMailer(blocker / "out"), [Message("a@x.fr", "s", "t")] * 2)
+    assert len(failures) == 2
+    assert all(isinstance(f, DeliveryError) for f in failures)
+
+
+class _OnlySend:
+    """A custom mailer: only ``send``, which refuses one address."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send(self, message: Message) -> None:
+        if message.to == "refused@example.fr":
+            raise DeliveryError("refused")
+        self.sent.append(message.to)
+
+
+def test_a_mailer_without_send_many_gets_the_messages_one_by_one() -> None:
+    mailer = _OnlySend()
+    assert not isinstance(mailer, BatchMailer)
+    failures = send_all(
+        mailer, [Message(to, "s", "t") for to in ("a@x.fr", "refused@example.fr", "b@x.fr")]
+    )
+    assert mailer.sent == ["a@x.fr", "b@x.fr"]
+    assert failures[0] is None
+    assert failures[2] is None
+    assert isinstance(failures[1], DeliveryError)
+
+
 def test_without_an_smtp_host_the_settings_choose_the_outbox(tmp_path: Path) -> None:
     mailer = mailer_from_settings(MailSettings(outbox=tmp_path / "o"))
     assert isinstance(mailer, OutboxMailer)
@@ -60,10 +115,11 @@ def test_without_an_smtp_host_the_settings_choose_the_outbox(tmp_path: Path) -> 
 
 
 class _SmtpHandler(socketserver.StreamRequestHandler):
-    """Just enough of RFC 5321 to receive one message per connection."""
+    """Just enough of RFC 5321 to receive messages, several per connection."""
 
     def handle(self) -> None:
         server: _SmtpServer = self.server  # type: ignore[assignment]
+        server.connections += 1
         self.wfile.write(b"220 test ESMTP\r\n")
         data = False
         lines: list[bytes] = []
@@ -71,6 +127,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
             if data:
                 if raw == b".\r\n":
                     server.received.append(b"".join(lines))
+                    lines = []
                     data = False
                     self.wfile.write(b"250 queued\r\n")
                 else:
@@ -98,6 +155,7 @@ class _SmtpServer(socketserver.ThreadingTCPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _SmtpHandler)
         self.received: list[bytes] = []
+        self.connections = 0
 
 
 @pytest.fixture
@@ -126,3 +184,27 @@ def test_an_smtp_refusal_is_a_delivery_error(smtp_server: _SmtpServer) -> None:
     mailer = SmtpMailer("127.0.0.1", port, sender="dpo@boutique.example", starttls=False)
     with pytest.raises(DeliveryError, match="did not accept"):
         mailer.send(Message("refused@example.fr", "s", "t"))
+
+
+def test_smtp_sends_a_batch_in_one_session_past_a_refused_recipient(
+    smtp_server: _SmtpServer,
+) -> None:
+    port = smtp_server.server_address[1]
+    mailer = SmtpMailer("127.0.0.1", port, sender="dpo@boutique.example", starttls=False)
+    batch = [Message(to, "Réponse", "Fait.") for to in ("a@x.fr", "refused@x.fr", "b@x.fr")]
+    failures = send_all(mailer, batch)
+    assert smtp_server.connections == 1
+    assert [message_from_bytes(m)["To"] for m in smtp_server.received] == ["a@x.fr", "b@x.fr"]
+    assert failures[0] is None
+    assert failures[2] is None
+    assert isinstance(failures[1], DeliveryError)
+    assert "refused@x.fr" in failures[1].message
+
+
+def test_smtp_unreachable_fails_every_message_of_a_batch() -> None:
+    with socketserver.TCPServer(("127.0.0.1", 0), socketserver.BaseRequestHandler) as closed:
+        port = closed.server_address[1]  # bound, then closed: nothing listens there
+    mailer = SmtpMailer("127.0.0.1", port, sender="dpo@boutique.example", starttls=False)
+    failures = send_all(mailer, [Message("a@x.fr", "s", "t"), Message("b@x.fr", "s", "t")])
+    assert [type(f) for f in failures] == [DeliveryError, DeliveryError]
+    assert "127.0.0.1" in str(failures[0])

@@ -5,7 +5,6 @@ PostgreSQL and MariaDB."""
 from __future__ import annotations
 
 import gc
-import json
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from gardien.datasets import DatasetEngine
-from gardien.requests import RequestStatus, run
+from gardien.requests import RequestStatus, erasure_report, run
 from gardien.requests.batch import run_erasures
 from gardien.requests.workflow import RequestWorkflow
 from gardien.vault import ItemKind, KeyDestroyedError, person_owner
@@ -47,7 +46,7 @@ PEOPLE = ["email:marie@example.fr", "email:PAUL@example.fr", "email:nobody@examp
 
 
 def report(world: World, ref: str) -> dict[str, Any]:
-    data = json.loads((world.workflow.output_dir / ref / "erasure-report.json").read_text())
+    _, data = erasure_report(world.workflow, ref)
     return {k: data[k] for k in ("datasets", "kept", "recipients_to_notify")} | {
         "ledger": data["ledger"]["status"],
         "vault": data["vault"]["shredded"],
@@ -93,6 +92,15 @@ def test_a_batch_ends_like_the_same_requests_one_by_one(
     assert "reviews" not in reports[1]["datasets"][0]["counts"]
     # Léa (not run) is still in the shop, untouched.
     assert any("Léa" in str(row) for row in snapshot(two_shops[0])["customers"])
+    # Each person is told once, as one by one; a batch's answers are one outbox file.
+    told = [
+        sorted(m.to for m in w.outbox.messages() if "traitée" in m.subject)
+        for w in (batched, alone)
+    ]
+    assert len(told[0]) == 3
+    assert told[0] == told[1]
+    assert len(list(batched.outbox.folder.glob("*.mbox"))) == 2  # two batches of 2 and 1
+    assert not list(alone.outbox.folder.glob("*.mbox"))
 
 
 def test_a_failed_batch_fails_each_dataset_step_and_the_requests_rerun(

@@ -69,7 +69,7 @@ def test_an_erasure_from_the_command_line(env: Path, shop_url: str) -> None:
     assert snapshot(shop_url) == before
     done = gardien("request", "run", ref.group(0))
     assert "completed" in done
-    assert "erasure-report.html" in done
+    assert f"the person's report: gardien request report {ref.group(0)}" in done
     shown = json.loads(gardien("request", "show", ref.group(0), "--json"))
     assert shown["status"] == "completed"
     assert {s["step"]: s["status"] for s in shown["steps"]} == {
@@ -80,8 +80,15 @@ def test_an_erasure_from_the_command_line(env: Path, shop_url: str) -> None:
     }
     assert "step         dataset:shop: done" in gardien("request", "show", ref.group(0))
     assert shown["due_at"].startswith("2026-12-") or shown["due_at"] > shown["received_at"]
+    wrote = gardien("request", "report", ref.group(0), "--lang", "en")
+    assert "erasure-report.html" in wrote
     report = json.loads((env / "requests" / ref.group(0) / "erasure-report.json").read_text())
     assert report["kept"][0]["law"] == "Code de commerce L123-22"
+    html = (env / "requests" / ref.group(0) / "erasure-report.html").read_text()
+    assert "Erasure of your data" in html
+    elsewhere = env / "for-the-person"
+    gardien("request", "report", ref.group(0), "--to", str(elsewhere))
+    assert "Effacement de vos données" in (elsewhere / "erasure-report.html").read_text()
 
 
 def test_list_extend_and_refuse_from_the_command_line(env: Path) -> None:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from gardien.requests import RequestStatus, run
+from gardien.requests import RequestStatus, erasure_report, run
 from tests.requests.test_erasure import verified
 from tests.requests.world import create_shop, make_world, snapshot
 from tests.support.crash import run_self_killing
@@ -42,8 +41,8 @@ def test_a_killed_erasure_reruns_to_the_same_end_state_as_an_uninterrupted_one(
     result = run(world.workflow, ref)
     assert result.request.status is RequestStatus.COMPLETED, result.steps
     assert _comparable(snapshot(any_shop_url)) == _comparable(snapshot(twin_url))
-    report = json.loads((crash_dir / "requests" / ref / "erasure-report.json").read_text())
-    twin_report = json.loads((twin_dir / "requests" / twin_ref / "erasure-report.json").read_text())
+    _, report = erasure_report(world.workflow, ref)
+    _, twin_report = erasure_report(twin.workflow, twin_ref)
     assert report["kept"] == twin_report["kept"]
     assert report["kept"][0]["law"] == "Code de commerce L123-22"
     assert not world.ledger.decide("email:marie@example.fr", "marketing", ["contact"]).allowed

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from gardien.requests import RequestStatus, run
+from gardien.requests import (
+    RequestError,
+    RequestStatus,
+    UnknownRequestError,
+    erasure_report,
+    run,
+    write_erasure_report,
+)
+from gardien.requests.erasure import report_html
 from gardien.requests.workflow import RequestWorkflow
 from gardien.vault import ItemKind, KeyDestroyedError, person_owner
 from tests.requests.world import World, make_world, snapshot
@@ -26,17 +34,27 @@ def test_the_erasure_report_lists_the_invoices_kept_ten_years_under_l123_22(
     ref = verified(world.workflow, "erasure", "email:marie@example.fr")
     result = run(world.workflow, ref)
     assert result.request.status is RequestStatus.COMPLETED, result.steps
-    report = json.loads((tmp_path / "requests" / ref / "erasure-report.json").read_text())
+    written = write_erasure_report(world.workflow, ref)
+    assert [p.name for p in written] == ["erasure-report.json", "erasure-report.html"]
+    assert written[0].parent == tmp_path / "requests" / ref
+    report = json.loads(written[0].read_text())
+    assert report["status"] == "completed"
+    assert report["as_of"] == world.clock().isoformat()  # when the request closed
     kept = report["kept"]
     assert [(k["table"], k["law"], k["rows"]) for k in kept] == [
         ("invoices", "Code de commerce L123-22", 1)
     ]
     # Issued in 2025: the financial year ends on 31 December 2025, plus ten years.
     assert kept[0]["until"] == "2035-12-31"
-    html = (tmp_path / "requests" / ref / "erasure-report.html").read_text()
+    html = written[1].read_text()
     assert "Code de commerce L123-22" in html
     assert "Factures" in html
     assert "31 décembre 2035" in html
+    request, data = erasure_report(world.workflow, ref)
+    assert data == report  # the same report each time it is asked for
+    english = report_html(world.workflow, request, data, "en")
+    assert "December 31, 2035" in english
+    assert "What the law requires us to keep" in english
 
 
 def test_erasure_removes_the_person_keeps_the_invoice_and_touches_no_one_else(
@@ -143,7 +161,19 @@ def test_erasure_crypto_shreds_the_persons_vault_items_and_says_so(world: World)
     assert result.request.status is RequestStatus.COMPLETED, result.steps
     with pytest.raises(KeyDestroyedError):
         world.vault.get(item, decision=allowed_before)
-    report = json.loads((world.workflow.output_dir / request / "erasure-report.json").read_text())
+    shown, report = erasure_report(world.workflow, request)
     assert report["vault"] == {"shredded": True, "already": False}
-    html = (world.workflow.output_dir / request / "erasure-report.html").read_text()
+    html = report_html(world.workflow, shown, report)
     assert "illisibles partout, y compris dans les sauvegardes" in html
+
+
+def test_only_an_erasure_that_ran_has_a_report(world: World) -> None:
+    access = verified(world.workflow, "access", "email:marie@example.fr")
+    with pytest.raises(RequestError, match="only an erasure has an erasure report"):
+        erasure_report(world.workflow, access)
+    waiting = verified(world.workflow, "erasure", "email:paul@example.fr")
+    with pytest.raises(RequestError, match="has not run yet"):
+        write_erasure_report(world.workflow, waiting)
+    assert not (world.workflow.output_dir / waiting).exists()  # nothing half written
+    with pytest.raises(UnknownRequestError):
+        erasure_report(world.workflow, "R-NOSUCH00")

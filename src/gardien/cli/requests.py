@@ -34,6 +34,7 @@ from gardien.requests import (
     RequestWorkflow,
     RunResult,
     run,
+    write_erasure_report,
 )
 from gardien.requests.batch import BatchRun, run_pending_batched
 from gardien.vault import MasterKeyProvider, dataset_hash_key, vault_for
@@ -76,13 +77,19 @@ def workflow_from(
     key_file: Path | None,
     datasets: Path | None = None,
     output: Path | None = None,
+    *,
+    connect_datasets: bool = True,
 ) -> Iterator[RequestWorkflow]:
+    """The workflow, with the declared datasets bound to their databases unless
+    ``connect_datasets`` is false (a command that only reads Gardien's own records)."""
     settings = settings_from(policy, database_url, key_file)
     secret = settings.master_key.get_secret_value() if settings.master_key else None
     keys = load_master_keys(settings.resolved_key_file(), secret)
     folder = datasets or (
         Path(os.environ["GARDIEN_DATASETS"]) if os.environ.get("GARDIEN_DATASETS") else None
     )
+    if not connect_datasets:
+        folder = None
     target = output or Path(os.environ.get("GARDIEN_REQUESTS_DIR", "requests"))
     with opened(settings) as ledger:
         engines = load_datasets(folder, ledger, keys)
@@ -181,6 +188,10 @@ def _print_run(result: RunResult) -> None:
                 out.print("    " + line, markup=False)
     for path in result.files:
         out.print(f"  wrote {path}", markup=False)
+    if result.request.type is RequestType.ERASURE and not result.dry_run:
+        out.print(
+            f"  the person's report: gardien request report {result.request.ref}", markup=False
+        )
 
 
 @request_app.command("new")
@@ -339,6 +350,33 @@ def show(
         )
     if request.outcome:
         out.print("  outcome      " + json.dumps(request.outcome, ensure_ascii=False), markup=False)
+
+
+@request_app.command("report")
+def report(
+    ref: str = typer.Argument(...),
+    folder: Path | None = typer.Option(
+        None, "--to", help="Folder to write into (default: the request's folder in --output)"
+    ),
+    lang: str | None = typer.Option(None, "--lang", help="fr or en (default: the request's)"),
+    output: Path | None = OUTPUT,
+    policy: Path | None = POLICY,
+    database_url: str | None = DATABASE,
+    key_file: Path | None = KEY_FILE,
+) -> None:
+    """An erasure's report for the person (JSON and HTML: what was erased, what the law
+    keeps, under which text and until when), from what its runs recorded."""
+    if lang not in (None, "fr", "en"):
+        raise typer.BadParameter("fr or en", param_hint="--lang")
+    with (
+        reported_errors(),
+        workflow_from(
+            policy, database_url, key_file, output=output, connect_datasets=False
+        ) as workflow,
+    ):
+        written = write_erasure_report(workflow, ref, folder, lang)
+    for path in written:
+        out.print(f"wrote {path}", markup=False)
 
 
 @request_app.command("list")

@@ -3,20 +3,25 @@
 Gardien writes to data subjects to confirm their identity (GDPR art. 12(6)) and to answer their
 requests (art. 12(1), (3)). How a message leaves is the organisation's choice: the
 :class:`OutboxMailer` writes each message as an ``.eml`` file in a folder (the demo, the tests,
-or a relay that sends them later); :class:`SmtpMailer` hands them to an SMTP server.
+or a relay that sends them later); :class:`SmtpMailer` hands them to an SMTP server. Both also
+deliver many messages in one go (:func:`send_all`: one ``.mbox`` file, one SMTP session), what
+a batch of answered requests uses.
 """
 
 from gardien.notify.mailer import (
+    BatchMailer,
     DeliveryError,
     Mailer,
     Message,
     Outbox,
     OutboxMailer,
     SmtpMailer,
+    send_all,
 )
 from gardien.notify.settings import MailSettings, mailer_from_settings
 
 __all__ = [
+    "BatchMailer",
     "DeliveryError",
     "MailSettings",
     "Mailer",
@@ -25,4 +30,5 @@ __all__ = [
     "OutboxMailer",
     "SmtpMailer",
     "mailer_from_settings",
+    "send_all",
 ]

@@ -6,6 +6,7 @@ import os
 import smtplib
 import ssl
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy as email_policy
@@ -91,10 +92,38 @@ class Mailer(Protocol):
     def send(self, message: Message) -> None: ...
 
 
-class OutboxMailer:
-    """Writes each message as an ``.eml`` file in a folder, oldest first by name.
+@runtime_checkable
+class BatchMailer(Mailer, Protocol):
+    """A mailer that also delivers many messages in one go (one SMTP session, one outbox
+    file) rather than one connection or one file each: what a batch of requests needs."""
 
-    The file appears atomically (written aside, then renamed), so a reader never sees half a
+    def send_many(self, messages: Sequence[Message]) -> list[DeliveryError | None]:
+        """One entry per message, in order: None when delivered, else why not."""
+        ...
+
+
+def send_all(mailer: Mailer, messages: Sequence[Message]) -> list[DeliveryError | None]:
+    """Deliver these messages, in one go when the mailer can (:class:`BatchMailer`), else
+    one by one; one entry per message: None when delivered, else why not. Any mailer
+    works: a custom one need only have ``send``."""
+    if isinstance(mailer, BatchMailer):
+        return mailer.send_many(messages)
+    failures: list[DeliveryError | None] = []
+    for message in messages:
+        try:
+            mailer.send(message)
+        except DeliveryError as exc:
+            failures.append(exc)
+        else:
+            failures.append(None)
+    return failures
+
+
+class OutboxMailer:
+    """Writes each message as an ``.eml`` file in a folder, oldest first by name; many at
+    once (:meth:`send_many`) as one ``.mbox`` file, the classic Unix mailbox.
+
+    A file appears atomically (written aside, then renamed), so a reader never sees half a
     message. Nothing is sent: the demo and the tests read the folder with :class:`Outbox`.
     """
 
@@ -104,8 +133,33 @@ class OutboxMailer:
 
     def send(self, message: Message) -> None:
         now = datetime.now(UTC)
-        name = f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.eml"
         body = bytes(message.to_email(self.sender, now))
+        self._write(f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.eml", body)
+
+    def send_many(self, messages: Sequence[Message]) -> list[DeliveryError | None]:
+        """All the messages in one ``.mbox`` file: one file created for a batch's thousand
+        answers, not a thousand (each costs a directory update on the disk)."""
+        if not messages:
+            return []
+        now = datetime.now(UTC)
+        separator = f"From MAILER-DAEMON {now:%a %b %d %H:%M:%S %Y}\n".encode()
+        parts = []
+        for message in messages:
+            # mboxrd: a body line starting with "From " (or ">From ") gains one more ">".
+            body = bytes(message.to_email(self.sender, now)).replace(b"\r\n", b"\n")
+            lines = [
+                b">" + ln if ln.lstrip(b">").startswith(b"From ") else ln
+                for ln in body.split(b"\n")
+            ]
+            parts.append(separator + b"\n".join(lines) + b"\n")
+        name = f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.mbox"
+        try:
+            self._write(name, b"".join(parts))
+        except DeliveryError as exc:
+            return [exc] * len(messages)
+        return [None] * len(messages)
+
+    def _write(self, name: str, body: bytes) -> None:
         partial = self.folder / f".{name}.partial"
         try:
             try:
@@ -130,18 +184,38 @@ class Outbox:
             return []
         parser = BytesParser(_class=EmailMessage, policy=email_policy.default)
         found: list[Message] = []
-        for path in sorted(self.folder.glob("*.eml")):
-            with path.open("rb") as handle:
-                mail = parser.parse(handle)
-            assert isinstance(mail, EmailMessage)
-            message = Message.from_email(mail)
-            if to is None or message.to.lower() == to.lower():
-                found.append(message)
+        files = [*self.folder.glob("*.eml"), *self.folder.glob("*.mbox")]
+        for path in sorted(files, key=lambda p: p.name):  # the names start with the time
+            data = path.read_bytes()
+            for raw in _mbox_entries(data) if path.suffix == ".mbox" else [data]:
+                mail = parser.parsebytes(raw)
+                assert isinstance(mail, EmailMessage)
+                message = Message.from_email(mail)
+                if to is None or message.to.lower() == to.lower():
+                    found.append(message)
         return found
 
     def latest(self, to: str | None = None) -> Message | None:
         found = self.messages(to)
         return found[-1] if found else None
+
+
+def _mbox_entries(data: bytes) -> list[bytes]:
+    """The messages of an mboxrd file as :meth:`OutboxMailer.send_many` writes it, byte for
+    byte: each begins with a ``From`` line and ends with the newline written after it (a
+    blank line before the next one when the message ends with a newline, as ours do); a
+    body line quoted as ``>From`` loses one ``>``."""
+    entries: list[list[bytes]] = []
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()  # the newline after the last message
+    for line in lines:
+        if line.startswith(b"From "):
+            entries.append([])
+        elif entries:
+            quoted = line.startswith(b">") and line.lstrip(b">").startswith(b"From ")
+            entries[-1].append(line[1:] if quoted else line)
+    return [b"\n".join(entry) for entry in entries]
 
 
 class SmtpMailer:
@@ -181,10 +255,39 @@ class SmtpMailer:
                     smtp.login(self.username, self._password or "")
                 smtp.send_message(mail)
         except (smtplib.SMTPException, OSError) as exc:
-            raise DeliveryError(
-                f"the SMTP server {self.host}:{self.port} did not accept the message "
-                f"to {message.to}: {exc}"
-            ) from None
+            raise self._refused(message, exc) from None
+
+    def send_many(self, messages: Sequence[Message]) -> list[DeliveryError | None]:
+        """Every message in one SMTP session (one connection, one TLS handshake, one login),
+        not one each; a message the server refuses does not stop the others."""
+        failures: list[DeliveryError | None] = []
+        if not messages:
+            return failures
+        try:
+            with self._connect() as smtp:
+                if self.starttls and not self.implicit_tls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if self.username:
+                    smtp.login(self.username, self._password or "")
+                for message in messages:
+                    try:
+                        smtp.send_message(message.to_email(self.sender))
+                    except smtplib.SMTPServerDisconnected:
+                        raise
+                    except smtplib.SMTPException as exc:  # this one refused; the session goes on
+                        failures.append(self._refused(message, exc))
+                    else:
+                        failures.append(None)
+        except (smtplib.SMTPException, OSError) as exc:
+            # The session broke: what it had not confirmed is not delivered.
+            failures += [self._refused(m, exc) for m in messages[len(failures) :]]
+        return failures
+
+    def _refused(self, message: Message, exc: BaseException) -> DeliveryError:
+        return DeliveryError(
+            f"the SMTP server {self.host}:{self.port} did not accept the message "
+            f"to {message.to}: {exc}"
+        )
 
     def _connect(self) -> smtplib.SMTP:
         if self.implicit_tls:

@@ -7,9 +7,12 @@ Library use::
     workflow.send_code(request.ref)            # one-time code to the person (art. 12(6))
     workflow.verify(request.ref, "123456")
     result = run(workflow, request.ref)         # resumable; dry_run=True changes nothing
+    erasure_report(workflow, request.ref)       # an erasure's report, from its recorded steps
 """
 
 from gardien.requests.deadlines import check_extension, due_at
+from gardien.requests.erasure import report as erasure_report
+from gardien.requests.erasure import write_report as write_erasure_report
 from gardien.requests.errors import (
     ExtensionNotAllowedError,
     IdentityNotConfirmedError,
@@ -43,6 +46,8 @@ __all__ = [
     "UnknownRequestError",
     "check_extension",
     "due_at",
+    "erasure_report",
     "run",
     "run_pending",
+    "write_erasure_report",
 ]

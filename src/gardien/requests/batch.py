@@ -9,10 +9,12 @@ phase by phase, each phase ONE transaction (one statement per table, not per per
    keep) and erased once for all its people;
 3. the people are marked erased in the ledger, then their vault keys shredded;
 4. each request gets the same steps as when it runs alone (``dataset:<name>``,
-   ``ledger:erasure``, ``vault:shred``, ``art19:recipients``) and its own erasure report: the
-   batch's plan is split into each person's share, so a report names the rows a legal hold
-   keeps for *that* person (table, law, end date), never the batch's;
-5. the requests are closed and each person is told.
+   ``ledger:erasure``, ``vault:shred``, ``art19:recipients``): the batch's plan is split into
+   each person's share, so each request's erasure report (rendered from its steps,
+   :func:`gardien.requests.erasure.report`) names the rows a legal hold keeps for *that*
+   person (table, law, end date), never the batch's;
+5. the requests are closed, then the people told in one delivery (one SMTP session or one
+   outbox file for the batch).
 
 Every step is recorded after what it did, as when one request runs: a crash between two
 phases leaves steps to redo, and the rerun redoes only those (each is idempotent). A phase
@@ -36,7 +38,7 @@ import sqlalchemy as sa
 
 from gardien.datasets import DatasetEngine, ErasurePlan
 from gardien.errors import GardienError
-from gardien.notify import DeliveryError, Message
+from gardien.notify import send_all
 from gardien.requests import erasure, messages
 from gardien.requests.events import RequestStatusChanged
 from gardien.requests.execution import (
@@ -65,14 +67,11 @@ from gardien.requests.store import (
     request_ids,
     update_requests,
 )
-from gardien.requests.workflow import RequestWorkflow
+from gardien.requests.workflow import RequestWorkflow, contact_of
 from gardien.storage import read_transaction, write_transaction
 from gardien.vault import person_owner
 
 log = logging.getLogger("gardien.requests")
-
-WRITERS = 8
-"""Threads writing the batches' reports and answers (file and network waits overlap)."""
 
 
 @dataclass(frozen=True)
@@ -103,17 +102,15 @@ def run_erasures(
     results: list[RunResult] = []
     not_run: list[tuple[str, str]] = []
     handled = 0
-    # Files (reports, answers) are written by a few threads while the next batch works on
-    # the databases: a batch's time is the longer of the two, not their sum. A batch is
-    # closed once its reports are written, so a crash never leaves a closed request without
-    # its report (the rerun writes what is missing and closes it).
-    with ThreadPoolExecutor(WRITERS, thread_name_prefix="gardien-files") as files:
+    # Each batch's answers (one delivery for the batch: one SMTP session, one outbox file)
+    # leave from a thread while the next batch works on the databases. Only a request
+    # already closed is answered, so a crash never tells a person more than was done.
+    with ThreadPoolExecutor(1, thread_name_prefix="gardien-mail") as mail:
         sent: list[Future[None]] = []
 
         def later(answer: Callable[[], None]) -> None:
-            sent.append(files.submit(answer))
+            sent.append(mail.submit(answer))
 
-        writing: _Writing | None = None
         for start in range(0, len(wanted), batch_size):
             chunk = wanted[start : start + batch_size]
             with _cyclic_gc_paused():
@@ -124,17 +121,12 @@ def run_erasures(
                     if context.request.type is not RequestType.ERASURE:
                         HANDLERS[context.request.type](context)  # already marked running
                         results.append(finish(context))
-                if writing is not None:
-                    results += writing.close()
-                    writing = None
                 if erasures:
                     _erase_all(erasures)
-                    writing = _Writing(erasures, files, later)
+                    results += finish_many(erasures, later)
             handled += len(chunk)
             if progress is not None:
                 progress(handled, len(wanted))
-        if writing is not None:
-            results += writing.close()
         for answer in sent:
             answer.result()  # an answer that failed otherwise than undeliverable: raised here
     order = {r.strip().upper(): i for i, r in enumerate(wanted)}
@@ -162,24 +154,6 @@ def _cyclic_gc_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-class _Writing:
-    """A batch whose database work is done: its reports being written, then its closing."""
-
-    def __init__(
-        self,
-        contexts: Sequence[RunContext],
-        files: ThreadPoolExecutor,
-        later: Callable[[Callable[[], None]], None],
-    ) -> None:
-        self.contexts, self.later = contexts, later
-        self.reports = [files.submit(erasure.write_report, c) for c in contexts]
-
-    def close(self) -> list[RunResult]:
-        for report in self.reports:
-            report.result()  # an error writing a report stops here: nothing closed
-        return finish_many(self.contexts, self.later)
 
 
 def run_pending_batched(
@@ -430,9 +404,9 @@ def finish_many(
     contexts: Sequence[RunContext], later: Callable[[Callable[[], None]], None] | None = None
 ) -> list[RunResult]:
     """:func:`~gardien.requests.execution.finish` for the batch: every request closed in one
-    transaction, then each person told (a message that cannot be delivered is logged by
-    request ref and does not undo the others). With ``later``, the messages are handed to
-    it and sent while the caller goes on; else they are sent before this returns."""
+    transaction, then each person told, in one delivery (:func:`_tell_all`). With ``later``,
+    the delivery is handed to it and done while the caller goes on; else before this
+    returns."""
     workflow = contexts[0].workflow
     ends = [closing(c) for c in contexts]
     now = workflow.clock()
@@ -482,26 +456,31 @@ def finish_many(
         for c, e in zip(contexts, ends, strict=True)
     }
 
-    def tell(context: RunContext, request: DataSubjectRequest) -> None:
-        try:
-            workflow.tell(context.details, _answer(request, workflow))
-        except DeliveryError as exc:
-            log.warning("request %s: the answer could not be delivered: %s", request.ref, exc)
-
-    results = []
+    results, told = [], []
     for context, end in zip(contexts, ends, strict=True):
         request = fresh[context.request.ref]
         if end.status is not RequestStatus.FAILED:
-            if later is None:
-                tell(context, request)
-            else:
-                later(partial(tell, context, request))
+            told.append((context, request))
         results.append(RunResult(request, False, tuple(context.outcomes), tuple(context.files)))
+    answer = partial(_tell_all, workflow, told)
+    if later is None:
+        answer()
+    else:
+        later(answer)
     return results
 
 
-def _answer(request: DataSubjectRequest, workflow: RequestWorkflow) -> Callable[[str], Message]:
-    return lambda to: messages.answered(to, request, workflow.policy)
+def _tell_all(
+    workflow: RequestWorkflow, told: Sequence[tuple[RunContext, DataSubjectRequest]]
+) -> None:
+    """Each person told their request was carried out, in one delivery for the batch; a
+    message that cannot be delivered is logged by request ref and stops none of the others."""
+    addressed = [(r, contact_of(c.details)) for c, r in told]
+    refs = [r.ref for r, to in addressed if to is not None]
+    messages_ = [messages.answered(to, r, workflow.policy) for r, to in addressed if to is not None]
+    for ref, failure in zip(refs, send_all(workflow.mailer, messages_), strict=True):
+        if failure is not None:
+            log.warning("request %s: the answer could not be delivered: %s", ref, failure)
 
 
 __all__ = ["BatchRun", "finish_many", "prepare_many", "run_erasures", "run_pending_batched"]

@@ -5,19 +5,30 @@ rewritten, and what a legal hold keeps, with its law and end date), then the dat
 erases in one transaction. If the process dies between the two, the rerun finds the plan and
 still reports what the holds keep, although the rows it would find now are already rewritten.
 The report names each kept table with its hold, its law (e.g. Code de commerce L123-22) and
-the day the rows will be erased (art. 17(3)(b), (e)).
+the day the rows will be erased (art. 17(3)(b), (e)). It is rendered from the recorded steps
+when asked for (:func:`report`, :func:`write_report`, ``gardien request report``, the API),
+not written while the request runs.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from gardien.datasets import DatasetEngine, ErasurePlan, ErasureReport
+from gardien.requests.errors import RequestError
 from gardien.requests.execution import DONE, PLANNED, RunContext, dataset_step
+from gardien.requests.model import DataSubjectRequest, RequestType
 from gardien.requests.rendering import render
+from gardien.requests.store import Step, load_request, load_steps
+from gardien.requests.workflow import RequestWorkflow
+from gardien.storage import read_transaction
 from gardien.vault import person_owner
+
+NOT_RUN = "not run"
 
 
 def kept_rows(dataset: str, described: dict[str, Any]) -> list[dict[str, Any]]:
@@ -132,36 +143,44 @@ def _share_counts(plan: ErasurePlan) -> dict[str, dict[str, int]]:
     }
 
 
-def report_data(context: RunContext) -> dict[str, Any]:
-    """The erasure report as JSON-ready data, from the recorded steps (this run and earlier)."""
-    request = context.request
+def report_data(
+    workflow: RequestWorkflow, request: DataSubjectRequest, steps: Mapping[str, Step]
+) -> dict[str, Any]:
+    """The erasure report as JSON-ready data, from the request's recorded steps.
+
+    The steps are what the runs did (each recorded in the transaction that did it), so the
+    report is a view of them, rendered whenever it is asked for: the same words after a crash
+    and a rerun, in either language, and nothing for a batch of queued erasures to write per
+    person while it runs. As of the request's closing (now, while it is still open)."""
     datasets, kept = [], []
-    ledger: dict[str, Any] = {}
-    recipients: list[str] = []
-    latest = {o.step: o for o in context.outcomes}
-    for engine in context.workflow.datasets:
-        step = dataset_step(engine)
-        outcome = latest.get(step)
-        result = dict(outcome.result) if outcome else context.saved(step)
+    names = [dataset_step(e) for e in workflow.datasets]
+    names += [s for s in steps if s.startswith("dataset:") and s not in names]
+    for step in names:
+        found = steps.get(step)
+        result = dict(found.result) if found is not None else {}
         datasets.append(
             {
-                "dataset": engine.dataset.name,
-                "status": outcome.status if outcome else PLANNED,
-                "error": outcome.error if outcome else None,
+                "dataset": step.removeprefix("dataset:"),
+                "status": found.status if found is not None else NOT_RUN,
+                "error": found.error if found is not None else None,
                 "counts": result.get("counts", {}),
             }
         )
         kept += dicts(result.get("kept"))
-    if "ledger:erasure" in latest:
-        ledger = {"status": latest["ledger:erasure"].status, **latest["ledger:erasure"].result}
-    vault: dict[str, Any] = dict(latest["vault:shred"].result) if "vault:shred" in latest else {}
-    if "art19:recipients" in latest:
-        recipients = list(latest["art19:recipients"].result.get("to_notify") or [])  # type: ignore[arg-type]
+    ledger: dict[str, Any] = {}
+    if "ledger:erasure" in steps:
+        ledger = {"status": steps["ledger:erasure"].status, **steps["ledger:erasure"].result}
+    vault: dict[str, Any] = dict(steps["vault:shred"].result) if "vault:shred" in steps else {}
+    recipients: list[str] = []
+    if "art19:recipients" in steps:
+        listed = steps["art19:recipients"].result.get("to_notify")
+        recipients = [str(r) for r in listed] if isinstance(listed, list) else []
     return {
         "request": request.ref,
         "right": "erasure (GDPR art. 17)",
         "received_at": request.received_at.isoformat(),
-        "written_at": context.workflow.clock().isoformat(),
+        "status": request.status.value,
+        "as_of": (request.closed_at or workflow.clock()).isoformat(),
         "datasets": datasets,
         "kept": merge(kept),
         "ledger": ledger,
@@ -170,33 +189,63 @@ def report_data(context: RunContext) -> dict[str, Any]:
     }
 
 
-def write_report(context: RunContext) -> list[Path]:
-    """``erasure-report.json`` and ``erasure-report.html`` in the request's folder."""
-    data = report_data(context)
-    policy = context.workflow.policy
+def report_html(
+    workflow: RequestWorkflow,
+    request: DataSubjectRequest,
+    data: Mapping[str, Any],
+    lang: str | None = None,
+) -> str:
+    """The report a person reads (French unless the request or ``lang`` says English)."""
+    policy = workflow.policy
+    lang = lang or request.lang
     kept = [
-        {**item, "title": _hold_title(policy, item["hold"], context.request.lang, item["title"])}
+        {**item, "title": _hold_title(policy, item["hold"], lang, item["title"])}
         for item in data["kept"]
     ]
-    folder = context.folder
-    json_path = folder / "erasure-report.json"
-    html_path = folder / "erasure-report.html"
+    return render(
+        "erasure_report.html.j2", lang=lang, data=data, kept=kept, policy=policy, request=request
+    )
+
+
+def report(workflow: RequestWorkflow, ref: str) -> tuple[DataSubjectRequest, dict[str, Any]]:
+    """An erasure request and its report; a clear error for another type, or one not run."""
+    with read_transaction(workflow.engine) as conn:
+        request = load_request(conn, ref)
+        steps = load_steps(conn, request.ref)
+    if request.type is not RequestType.ERASURE:
+        raise RequestError(
+            f"{request.ref} is a request of {request.type.value}: only an erasure has an "
+            "erasure report (an access request's package is in its folder)"
+        )
+    if not steps:
+        raise RequestError(
+            f"{request.ref} has not run yet ({request.status.value}): "
+            f"`gardien request run {request.ref}` carries it out"
+        )
+    return request, report_data(workflow, request, steps)
+
+
+def write_report(
+    workflow: RequestWorkflow, ref: str, folder: Path | None = None, lang: str | None = None
+) -> list[Path]:
+    """``erasure-report.json`` and ``erasure-report.html`` in ``folder`` (default: the
+    request's folder in the workflow's output directory), each written aside then renamed."""
+    request, data = report(workflow, ref)
+    folder = folder or workflow.output_dir / request.ref
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
     # Compact: json writes it in C (with an indent it falls back to Python, 10x slower), and
     # people read the HTML; `python -m json.tool` shows it indented.
-    json_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    html_path.write_text(
-        render(
-            "erasure_report.html.j2",
-            lang=context.request.lang,
-            data=data,
-            kept=kept,
-            policy=policy,
-            request=context.request,
-        ),
-        encoding="utf-8",
-    )
-    context.files += [json_path, html_path]
-    return [json_path, html_path]
+    for name, text in (
+        ("erasure-report.json", json.dumps(data, ensure_ascii=False)),
+        ("erasure-report.html", report_html(workflow, request, data, lang)),
+    ):
+        target = folder / name
+        aside = folder / f".{name}.partial"
+        aside.write_text(text, encoding="utf-8")
+        os.replace(aside, target)
+        written.append(target)
+    return written
 
 
 def _hold_title(policy: Any, hold_id: str, lang: str, default: str) -> str:
@@ -209,6 +258,8 @@ __all__ = [
     "dataset_result",
     "erase_everywhere",
     "forget",
+    "report",
     "report_data",
+    "report_html",
     "write_report",
 ]

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from gardien.audit.events import JsonValue
 from gardien.ledger import RestrictionGround
+from gardien.requests.erasure import report, report_html
+from gardien.requests.errors import RequestError
 from gardien.requests.execution import RunResult, run
 from gardien.requests.model import (
     DataSubjectRequest,
@@ -269,3 +271,26 @@ def package(ref: Ref, ctx: Context) -> FileResponse:
     if path is None:
         raise NotFoundError(f"request {ref} has no package (not run, or not access/portability)")
     return FileResponse(path, media_type="application/zip", filename=f"{request.ref}.zip")
+
+
+@admin.get(
+    "/requests/{ref}/report",
+    response_class=HTMLResponse,
+    summary="An erasure's report for the person",
+    responses={200: {"content": {"text/html": {}, "application/json": {}}}},
+)
+def erasure_report(
+    ref: Ref,
+    ctx: Context,
+    format: Annotated[Literal["html", "json"], Query(description="html or json")] = "html",
+    lang: Annotated[Literal["fr", "en"] | None, Query(description="default: the request's")] = None,
+) -> Response:
+    """What the erasure did and what the law keeps (table, text, end date; art. 17(3)),
+    rendered from the steps its runs recorded, in the person's language unless ``lang``."""
+    try:
+        request, data = report(ctx.requests, ref)
+    except RequestError as exc:
+        raise NotFoundError(exc.message) from None
+    if format == "json":
+        return JSONResponse(data)
+    return HTMLResponse(report_html(ctx.requests, request, data, lang))
