@@ -85,8 +85,9 @@ class Message:
 class Mailer(Protocol):
     """Anything that delivers a :class:`Message`, or raises :class:`DeliveryError`.
 
-    ``send`` may be called from several threads at once (a batch of requests answers its
-    people from a few threads); both mailers here are safe for it.
+    ``send`` may be called from another thread than the one that built the mailer (a batch
+    of requests answers its people from a thread while the next batch runs) and from several
+    at once (the HTTP service's workers); both mailers here are safe for it.
     """
 
     def send(self, message: Message) -> None: ...
