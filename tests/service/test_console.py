@@ -114,3 +114,32 @@ def test_register_notice_and_audit_pages(world: World) -> None:
     assert world.client.get("/console/notice").status_code == 200
     audit = world.client.get("/console/audit")
     assert "Intact" in audit.text
+
+
+def test_the_dpo_opens_the_package_and_the_erasure_report_from_the_console(world: World) -> None:
+    workflow = world.app.state.gardien.requests
+    access = workflow.receive(RequestType.ACCESS, "email:marie@example.fr")
+    erasure = workflow.receive(RequestType.ERASURE, "email:paul@example.fr", lang="en")
+    for ref in (access.ref, erasure.ref):
+        workflow.confirm_identity(ref, "test: identity checked by hand")
+    report_url = f"/console/requests/{erasure.ref}/erasure-report"
+    package_url = f"/console/requests/{access.ref}/package"
+    for url in (report_url, package_url):  # not without a signed-in admin session
+        refused = world.client.get(url, follow_redirects=False)
+        assert refused.status_code in (302, 303), refused.status_code
+    csrf = csrf_of(_sign_in(world, Scope.ADMIN))
+    page = world.client.get(f"/console/requests/{erasure.ref}").text
+    assert report_url not in page  # not run yet: no report to open
+    for ref in (access.ref, erasure.ref):
+        world.client.post(f"/console/requests/{ref}/run", data={"csrf": csrf})
+    assert f'href="{package_url}"' in world.client.get(f"/console/requests/{access.ref}").text
+    package = world.client.get(package_url)
+    assert package.status_code == 200
+    assert package.content[:2] == b"PK"
+    assert f'href="{report_url}"' in world.client.get(f"/console/requests/{erasure.ref}").text
+    report = world.client.get(report_url)
+    assert report.status_code == 200
+    assert "Erasure of your data" in report.text  # the person's language
+    assert "recorded as erased" in report.text
+    other = world.client.get(f"/console/requests/{access.ref}/erasure-report")
+    assert other.status_code == 404

@@ -183,6 +183,11 @@ WORDS: Mapping[str, tuple[str, str]] = MappingProxyType(
         "refuse": ("Refuser", "Refuse"),
         "note": ("Note", "Note"),
         "outcome": ("Résultat", "Outcome"),
+        "package": ("Télécharger le paquet remis à la personne", "Download the person's package"),
+        "erasure_report": (
+            "Rapport d'effacement remis à la personne",
+            "The erasure report for the person",
+        ),
         "chart_title": (
             "Demandes par mois et délai de clôture",
             "Requests per month and time to close",

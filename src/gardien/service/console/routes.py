@@ -11,19 +11,21 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from gardien.documents.notice import render_notice
 from gardien.documents.register import render_register
 from gardien.errors import GardienError
+from gardien.requests.erasure import report, report_html
+from gardien.requests.errors import RequestError
 from gardien.requests.execution import run
-from gardien.requests.model import RefusalReason, RequestStatus
+from gardien.requests.model import RefusalReason, RequestStatus, RequestType
 from gardien.service.api.audit import verify_trail
 from gardien.service.api.requests import complete_request, package_path
 from gardien.service.auth import AuthenticationError, Scope
 from gardien.service.console import chart
 from gardien.service.context import ServiceContext, context
-from gardien.service.errors import status_of
+from gardien.service.errors import NotFoundError, status_of
 from gardien.service.pages import (
     SignInRequiredError,
     check_csrf,
@@ -152,7 +154,30 @@ def _request_page(
         in (RequestStatus.PARTIAL, RequestStatus.FAILED, RequestStatus.RUNNING),
         is_open=not found.status.closed,
         has_package=package_path(found) is not None,
+        has_report=found.type is RequestType.ERASURE and bool(ctx.requests.steps(found.ref)),
     )
+
+
+@router.get("/requests/{ref}/package")
+def package(ref: str, request: Request, ctx: Ctx) -> Response:
+    """The access or portability package, for the DPO to hand over (signed-in session)."""
+    _admin(ctx, request)
+    found = ctx.requests.get(ref)
+    path = package_path(found)
+    if path is None:
+        raise NotFoundError(f"request {found.ref} has no package (not run, or not access)")
+    return FileResponse(path, media_type="application/zip", filename=f"{found.ref}.zip")
+
+
+@router.get("/requests/{ref}/erasure-report", response_class=HTMLResponse)
+def erasure_report(ref: str, request: Request, ctx: Ctx) -> Response:
+    """The erasure report in the person's language, rendered from the recorded steps."""
+    _admin(ctx, request)
+    try:
+        found, data = report(ctx.requests, ref)
+    except RequestError as exc:
+        raise NotFoundError(exc.message) from None
+    return HTMLResponse(report_html(ctx.requests, found, data))
 
 
 def _act(ctx: ServiceContext, request: Request, ref: str, csrf: str, action: object) -> Response:
