@@ -122,11 +122,13 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
         server.connections += 1
         self.wfile.write(b"220 test ESMTP\r\n")
         data = False
+        taken = 0
         lines: list[bytes] = []
         for raw in self.rfile:
             if data:
                 if raw == b".\r\n":
                     server.received.append(b"".join(lines))
+                    taken += 1
                     lines = []
                     data = False
                     self.wfile.write(b"250 queued\r\n")
@@ -139,6 +141,9 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
             elif verb == b"DATA":
                 data = True
                 self.wfile.write(b"354 go on\r\n")
+            elif verb == b"MAIL" and server.cap is not None and taken >= server.cap:
+                self.wfile.write(b"421 too many messages in this session\r\n")
+                return
             elif verb == b"QUIT":
                 self.wfile.write(b"221 bye\r\n")
                 return
@@ -156,6 +161,8 @@ class _SmtpServer(socketserver.ThreadingTCPServer):
         super().__init__(("127.0.0.1", 0), _SmtpHandler)
         self.received: list[bytes] = []
         self.connections = 0
+        self.cap: int | None = None
+        """Messages a session takes before the server ends it with a 421."""
 
 
 @pytest.fixture
@@ -208,3 +215,29 @@ def test_smtp_unreachable_fails_every_message_of_a_batch() -> None:
     failures = send_all(mailer, [Message("a@x.fr", "s", "t"), Message("b@x.fr", "s", "t")])
     assert [type(f) for f in failures] == [DeliveryError, DeliveryError]
     assert "127.0.0.1" in str(failures[0])
+
+
+def test_smtp_goes_on_in_a_new_session_when_the_server_ends_one(smtp_server: _SmtpServer) -> None:
+    smtp_server.cap = 2  # as a server limiting messages per connection does
+    port = smtp_server.server_address[1]
+    mailer = SmtpMailer("127.0.0.1", port, sender="dpo@boutique.example", starttls=False)
+    batch = [Message(f"p{i}@x.fr", "Réponse", "Fait.") for i in range(5)]
+    assert send_all(mailer, batch) == [None] * 5
+    assert [message_from_bytes(m)["To"] for m in smtp_server.received] == [m.to for m in batch]
+    assert smtp_server.connections == 3
+
+
+def test_a_message_that_cannot_be_built_fails_alone(
+    tmp_path: Path, smtp_server: _SmtpServer
+) -> None:
+    broken = Message("\udce9@x.fr", "s", "t")  # not encodable: cannot become an e-mail
+    batch = [Message("a@x.fr", "s", "t"), broken, Message("b@x.fr", "s", "t")]
+    port = smtp_server.server_address[1]
+    smtp = SmtpMailer("127.0.0.1", port, sender="dpo@boutique.example", starttls=False)
+    for mailer in (OutboxMailer(tmp_path / "out"), smtp):
+        failures = send_all(mailer, batch)
+        assert failures[0] is None
+        assert failures[2] is None
+        assert isinstance(failures[1], DeliveryError)
+    assert [m.to for m in Outbox(tmp_path / "out").messages()] == ["a@x.fr", "b@x.fr"]
+    assert len(smtp_server.received) == 2

@@ -44,6 +44,8 @@ def test_a_killed_erasure_reruns_to_the_same_end_state_as_an_uninterrupted_one(
     _, report = erasure_report(world.workflow, ref)
     _, twin_report = erasure_report(twin.workflow, twin_ref)
     assert report["kept"] == twin_report["kept"]
+    assert report["datasets"] == twin_report["datasets"]  # statuses and counts alike
+    assert report["status"] == twin_report["status"] == "completed"
     assert report["kept"][0]["law"] == "Code de commerce L123-22"
     assert not world.ledger.decide("email:marie@example.fr", "marketing", ["contact"]).allowed
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from gardien.requests import (
+    RefusalReason,
     RequestError,
     RequestStatus,
     UnknownRequestError,
@@ -34,12 +35,15 @@ def test_the_erasure_report_lists_the_invoices_kept_ten_years_under_l123_22(
     ref = verified(world.workflow, "erasure", "email:marie@example.fr")
     result = run(world.workflow, ref)
     assert result.request.status is RequestStatus.COMPLETED, result.steps
+    closed_at = world.clock()
+    world.clock.advance(days=3)  # asked for later: the report is as of the closing
     written = write_erasure_report(world.workflow, ref)
     assert [p.name for p in written] == ["erasure-report.json", "erasure-report.html"]
     assert written[0].parent == tmp_path / "requests" / ref
     report = json.loads(written[0].read_text())
     assert report["status"] == "completed"
-    assert report["as_of"] == world.clock().isoformat()  # when the request closed
+    assert report["as_of"] == closed_at.isoformat()
+    assert not list(written[0].parent.glob("*.partial"))
     kept = report["kept"]
     assert [(k["table"], k["law"], k["rows"]) for k in kept] == [
         ("invoices", "Code de commerce L123-22", 1)
@@ -50,6 +54,8 @@ def test_the_erasure_report_lists_the_invoices_kept_ten_years_under_l123_22(
     assert "Code de commerce L123-22" in html
     assert "Factures" in html
     assert "31 décembre 2035" in html
+    assert "État de votre demande : Traitée</strong>" in html
+    assert "(au 25 novembre 2026)" in html  # the day it closed, not the day it was asked for
     request, data = erasure_report(world.workflow, ref)
     assert data == report  # the same report each time it is asked for
     english = report_html(world.workflow, request, data, "en")
@@ -162,7 +168,7 @@ def test_erasure_crypto_shreds_the_persons_vault_items_and_says_so(world: World)
     with pytest.raises(KeyDestroyedError):
         world.vault.get(item, decision=allowed_before)
     shown, report = erasure_report(world.workflow, request)
-    assert report["vault"] == {"shredded": True, "already": False}
+    assert report["vault"] == {"shredded": True, "already": False, "status": "done", "error": None}
     html = report_html(world.workflow, shown, report)
     assert "illisibles partout, y compris dans les sauvegardes" in html
 
@@ -177,3 +183,9 @@ def test_only_an_erasure_that_ran_has_a_report(world: World) -> None:
     assert not (world.workflow.output_dir / waiting).exists()  # nothing half written
     with pytest.raises(UnknownRequestError):
         erasure_report(world.workflow, "R-NOSUCH00")
+    pending = world.workflow.receive("erasure", "email:lea@example.fr", "email").ref
+    with pytest.raises(RequestError, match="identity must be confirmed first"):
+        erasure_report(world.workflow, pending)
+    world.workflow.refuse(pending, RefusalReason.MANIFESTLY_UNFOUNDED, "")
+    with pytest.raises(RequestError, match="it was refused without running"):
+        erasure_report(world.workflow, pending)

@@ -39,8 +39,25 @@ def test_the_dpo_gets_an_erasure_report_in_html_or_json_once_it_ran(world: World
     assert data["request"] == ref
     assert data["status"] == "partial"
     assert data["ledger"]["erased"] is True
-    assert data["vault"] == {}  # not done: the report does not claim it
-    assert "backups included" not in html.text
+    assert data["vault"]["status"] == "failed"
+    assert "no data key may be destroyed" in data["vault"]["error"]
+    assert "Status of your request: Partially completed" in html.text
+    assert "Your request is not fully carried out yet" in html.text
+    assert "Also left to do: destroying your vault key." in html.text
+    assert "backups included" not in html.text  # not done: the report does not claim it
+    # The DPO finishes by hand what the run left, and closes it: the report says so.
+    closed = world.client.post(
+        f"/api/v1/requests/{ref}/complete", json={"note": "key destroyed by hand"}, headers=admin
+    )
+    assert closed.json()["status"] == "completed", closed.text
+    done = world.client.get(url, headers=admin).text
+    assert "Status of your request: Completed" in done
+    assert "finished by hand by our data protection officer" in done
+    assert "not fully carried out" not in done
+    assert "Also left to do" not in done
+    assert world.client.get(url, params={"format": "json"}, headers=admin).json()[
+        "completed_by_hand"
+    ]
 
 
 def test_an_erasure_report_needs_an_admin_key_and_an_erasure(world: World) -> None:
@@ -54,6 +71,12 @@ def test_an_erasure_report_needs_an_admin_key_and_an_erasure(world: World) -> No
     assert world.client.get(url, headers=world.headers(Scope.REQUESTS_READ)).status_code == 403
     other = world.client.get(url, headers=world.headers(Scope.REQUESTS_ADMIN))
     assert other.status_code == 404
+    assert other.json()["error"]["code"] == "not_found"
+    unknown = world.client.get(
+        "/api/v1/requests/R-NOSUCH00/report", headers=world.headers(Scope.REQUESTS_ADMIN)
+    )
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["code"] == "unknown_request"  # as the other routes say
     assert "only an erasure has an erasure report" in other.text
     bad = world.client.get(
         url, params={"format": "pdf"}, headers=world.headers(Scope.REQUESTS_ADMIN)

@@ -5,7 +5,8 @@ requests (art. 12(1), (3)). How a message leaves is the organisation's choice: t
 :class:`OutboxMailer` writes each message as an ``.eml`` file in a folder (the demo, the tests,
 or a relay that sends them later); :class:`SmtpMailer` hands them to an SMTP server. Both also
 deliver many messages in one go (:func:`send_all`: one ``.mbox`` file, one SMTP session), what
-a batch of answered requests uses.
+a batch of answered requests uses; a relay that reads the outbox reads both ``*.eml`` and
+``*.mbox`` files (:class:`Outbox` does).
 """
 
 from gardien.notify.mailer import (

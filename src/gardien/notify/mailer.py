@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import smtplib
 import ssl
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -143,22 +144,32 @@ class OutboxMailer:
         if not messages:
             return []
         now = datetime.now(UTC)
-        separator = f"From MAILER-DAEMON {now:%a %b %d %H:%M:%S %Y}\n".encode()
+        # asctime's English day and month names, whatever the locale (LC_TIME).
+        separator = f"From MAILER-DAEMON {time.asctime(now.timetuple())}\n".encode()
+        failures: list[DeliveryError | None] = []
         parts = []
         for message in messages:
+            try:
+                built = bytes(message.to_email(self.sender, now))
+            except (ValueError, TypeError, LookupError) as exc:  # this one; the rest go on
+                failures.append(DeliveryError(f"cannot write the message to {message.to}: {exc}"))
+                continue
+            failures.append(None)
             # mboxrd: a body line starting with "From " (or ">From ") gains one more ">".
-            body = bytes(message.to_email(self.sender, now)).replace(b"\r\n", b"\n")
+            body = built.replace(b"\r\n", b"\n")
             lines = [
                 b">" + ln if ln.lstrip(b">").startswith(b"From ") else ln
                 for ln in body.split(b"\n")
             ]
             parts.append(separator + b"\n".join(lines) + b"\n")
+        if not parts:
+            return failures
         name = f"{now:%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.mbox"
         try:
             self._write(name, b"".join(parts))
         except DeliveryError as exc:
-            return [exc] * len(messages)
-        return [None] * len(messages)
+            return [f or exc for f in failures]
+        return failures
 
     def _write(self, name: str, body: bytes) -> None:
         partial = self.folder / f".{name}.partial"
@@ -260,29 +271,45 @@ class SmtpMailer:
 
     def send_many(self, messages: Sequence[Message]) -> list[DeliveryError | None]:
         """Every message in one SMTP session (one connection, one TLS handshake, one login),
-        not one each; a message the server refuses does not stop the others."""
+        not one each; a message the server refuses does not stop the others.
+
+        A server may end a session early (a cap on messages per connection, a ``421``): a new
+        session takes over from the message that was not confirmed, as long as each session
+        delivers or refuses at least one message; one that makes no progress ends the batch,
+        and every message left fails with its reason."""
         failures: list[DeliveryError | None] = []
-        if not messages:
-            return failures
-        try:
-            with self._connect() as smtp:
-                if self.starttls and not self.implicit_tls:
-                    smtp.starttls(context=ssl.create_default_context())
-                if self.username:
-                    smtp.login(self.username, self._password or "")
-                for message in messages:
-                    try:
-                        smtp.send_message(message.to_email(self.sender))
-                    except smtplib.SMTPServerDisconnected:
-                        raise
-                    except smtplib.SMTPException as exc:  # this one refused; the session goes on
-                        failures.append(self._refused(message, exc))
-                    else:
-                        failures.append(None)
-        except (smtplib.SMTPException, OSError) as exc:
-            # The session broke: what it had not confirmed is not delivered.
-            failures += [self._refused(m, exc) for m in messages[len(failures) :]]
+        while len(failures) < len(messages):
+            before = len(failures)
+            try:
+                self._session(messages, failures)
+            except (smtplib.SMTPException, OSError) as exc:
+                if len(failures) == before:  # no progress: the server is not taking any
+                    failures += [self._refused(m, exc) for m in messages[len(failures) :]]
         return failures
+
+    def _session(self, messages: Sequence[Message], failures: list[DeliveryError | None]) -> None:
+        """One session sending from ``messages[len(failures)]`` on, appending each outcome;
+        raises when the session itself breaks."""
+        with self._connect() as smtp:
+            if self.starttls and not self.implicit_tls:
+                smtp.starttls(context=ssl.create_default_context())
+            if self.username:
+                smtp.login(self.username, self._password or "")
+            for message in messages[len(failures) :]:
+                try:
+                    smtp.send_message(message.to_email(self.sender))
+                except smtplib.SMTPServerDisconnected:
+                    raise
+                except smtplib.SMTPResponseException as exc:
+                    if exc.smtp_code == 421:  # "service closing": the session is over
+                        raise
+                    failures.append(self._refused(message, exc))  # this one; the rest go on
+                except smtplib.SMTPException as exc:
+                    failures.append(self._refused(message, exc))
+                except (ValueError, TypeError, LookupError) as exc:  # cannot be built: this one
+                    failures.append(self._refused(message, exc))
+                else:
+                    failures.append(None)
 
     def _refused(self, message: Message, exc: BaseException) -> DeliveryError:
         return DeliveryError(

@@ -14,21 +14,25 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from gardien.datasets import DatasetEngine, ErasurePlan, ErasureReport
 from gardien.requests.errors import RequestError
-from gardien.requests.execution import DONE, PLANNED, RunContext, dataset_step
-from gardien.requests.model import DataSubjectRequest, RequestType
+from gardien.requests.execution import DONE, FAILED, PLANNED, RunContext, dataset_step
+from gardien.requests.model import (
+    COMPLETED_BY_HAND,
+    DataSubjectRequest,
+    RequestStatus,
+    RequestType,
+)
 from gardien.requests.rendering import render
 from gardien.requests.store import Step, load_request, load_steps
 from gardien.requests.workflow import RequestWorkflow
 from gardien.storage import read_transaction
 from gardien.vault import person_owner
-
-NOT_RUN = "not run"
 
 
 def kept_rows(dataset: str, described: dict[str, Any]) -> list[dict[str, Any]]:
@@ -146,47 +150,54 @@ def _share_counts(plan: ErasurePlan) -> dict[str, dict[str, int]]:
 def report_data(
     workflow: RequestWorkflow, request: DataSubjectRequest, steps: Mapping[str, Step]
 ) -> dict[str, Any]:
-    """The erasure report as JSON-ready data, from the request's recorded steps.
+    """The erasure report as JSON-ready data, from the request's recorded steps only.
 
     The steps are what the runs did (each recorded in the transaction that did it), so the
-    report is a view of them, rendered whenever it is asked for: the same words after a crash
-    and a rerun, in either language, and nothing for a batch of queued erasures to write per
-    person while it runs. As of the request's closing (now, while it is still open)."""
+    report is a view of them, rendered whenever it is asked for: the same data from the CLI,
+    the API or the console, after a crash and a rerun, whatever datasets are configured
+    today, and nothing for a batch of queued erasures to write per person while it runs. A
+    dataset the runs never reached has no step: such a request is not closed, and the
+    report's status says so. As of the request's closing (now, while it is still open)."""
     datasets, kept = [], []
-    names = [dataset_step(e) for e in workflow.datasets]
-    names += [s for s in steps if s.startswith("dataset:") and s not in names]
-    for step in names:
-        found = steps.get(step)
-        result = dict(found.result) if found is not None else {}
+    for step, found in steps.items():
+        if not step.startswith("dataset:"):
+            continue
         datasets.append(
             {
                 "dataset": step.removeprefix("dataset:"),
-                "status": found.status if found is not None else NOT_RUN,
-                "error": found.error if found is not None else None,
-                "counts": result.get("counts", {}),
+                "status": found.status,
+                "error": found.error,
+                "counts": found.result.get("counts", {}),
             }
         )
-        kept += dicts(result.get("kept"))
-    ledger: dict[str, Any] = {}
-    if "ledger:erasure" in steps:
-        ledger = {"status": steps["ledger:erasure"].status, **steps["ledger:erasure"].result}
-    vault: dict[str, Any] = dict(steps["vault:shred"].result) if "vault:shred" in steps else {}
+        kept += dicts(found.result.get("kept"))
     recipients: list[str] = []
-    if "art19:recipients" in steps:
-        listed = steps["art19:recipients"].result.get("to_notify")
-        recipients = [str(r) for r in listed] if isinstance(listed, list) else []
+    listed = (
+        steps["art19:recipients"].result.get("to_notify") if "art19:recipients" in steps else None
+    )
+    if isinstance(listed, list):
+        recipients = [str(r) for r in listed]
     return {
         "request": request.ref,
         "right": "erasure (GDPR art. 17)",
         "received_at": request.received_at.isoformat(),
         "status": request.status.value,
+        "completed_by_hand": request.reason_code == COMPLETED_BY_HAND,
         "as_of": (request.closed_at or workflow.clock()).isoformat(),
         "datasets": datasets,
         "kept": merge(kept),
-        "ledger": ledger,
-        "vault": vault,
+        "ledger": _step_state(steps.get("ledger:erasure")),
+        "vault": _step_state(steps.get("vault:shred")),
+        "recipients": _step_state(steps.get("art19:recipients")),
         "recipients_to_notify": recipients,
     }
+
+
+def _step_state(step: Step | None) -> dict[str, Any]:
+    """A step's status and error with its result (empty when no run reached it)."""
+    if step is None:
+        return {}
+    return {**step.result, "status": step.status, "error": step.error}
 
 
 def report_html(
@@ -195,7 +206,11 @@ def report_html(
     data: Mapping[str, Any],
     lang: str | None = None,
 ) -> str:
-    """The report a person reads (French unless the request or ``lang`` says English)."""
+    """The report a person reads (French unless the request or ``lang`` says English).
+
+    The words around the data (hold titles, the controller, the authority) are the current
+    policy's: a report rendered after the policy changed uses its new wording; the data
+    (rows, laws, end dates) are those the runs recorded."""
     policy = workflow.policy
     lang = lang or request.lang
     kept = [
@@ -203,7 +218,16 @@ def report_html(
         for item in data["kept"]
     ]
     return render(
-        "erasure_report.html.j2", lang=lang, data=data, kept=kept, policy=policy, request=request
+        "erasure_report.html.j2",
+        lang=lang,
+        data=data,
+        kept=kept,
+        policy=policy,
+        request=request,
+        status_label=RequestStatus(data["status"]).label(lang),
+        steps_left=[
+            k for k in ("ledger", "vault", "recipients") if data[k].get("status") == FAILED
+        ],
     )
 
 
@@ -218,18 +242,25 @@ def report(workflow: RequestWorkflow, ref: str) -> tuple[DataSubjectRequest, dic
             "erasure report (an access request's package is in its folder)"
         )
     if not steps:
-        raise RequestError(
-            f"{request.ref} has not run yet ({request.status.value}): "
-            f"`gardien request run {request.ref}` carries it out"
-        )
+        raise RequestError(f"{request.ref} has no erasure report: {_why_no_run(request)}")
     return request, report_data(workflow, request, steps)
+
+
+def _why_no_run(request: DataSubjectRequest) -> str:
+    status = request.status
+    if status is RequestStatus.VERIFIED:
+        return "it has not run yet; run it first"
+    if status in (RequestStatus.RECEIVED, RequestStatus.IDENTITY_PENDING):
+        return "it has not run yet; the person's identity must be confirmed first"
+    return f"it was {status.value} without running"
 
 
 def write_report(
     workflow: RequestWorkflow, ref: str, folder: Path | None = None, lang: str | None = None
 ) -> list[Path]:
     """``erasure-report.json`` and ``erasure-report.html`` in ``folder`` (default: the
-    request's folder in the workflow's output directory), each written aside then renamed."""
+    request's folder in the workflow's output directory), each written aside then renamed,
+    so a reader never sees half a report, even with two writers at once."""
     request, data = report(workflow, ref)
     folder = folder or workflow.output_dir / request.ref
     folder.mkdir(parents=True, exist_ok=True)
@@ -241,9 +272,12 @@ def write_report(
         ("erasure-report.html", report_html(workflow, request, data, lang)),
     ):
         target = folder / name
-        aside = folder / f".{name}.partial"
-        aside.write_text(text, encoding="utf-8")
-        os.replace(aside, target)
+        aside = folder / f".{name}.{uuid.uuid4().hex[:8]}.partial"
+        try:
+            aside.write_text(text, encoding="utf-8")
+            os.replace(aside, target)
+        finally:
+            aside.unlink(missing_ok=True)
         written.append(target)
     return written
 

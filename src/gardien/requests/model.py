@@ -12,6 +12,9 @@ from enum import StrEnum
 
 from gardien.audit.events import JsonValue
 
+COMPLETED_BY_HAND = "completed_by_hand"
+"""The reason code of a request the DPO closed after finishing by hand what a run left."""
+
 
 class RequestType(StrEnum):
     """The rights a person exercises (GDPR arts. 15–21)."""

@@ -19,9 +19,10 @@ from pydantic import BaseModel, Field
 from gardien.audit.events import JsonValue
 from gardien.ledger import RestrictionGround
 from gardien.requests.erasure import report, report_html
-from gardien.requests.errors import RequestError
+from gardien.requests.errors import RequestError, UnknownRequestError
 from gardien.requests.execution import RunResult, run
 from gardien.requests.model import (
+    COMPLETED_BY_HAND,
     DataSubjectRequest,
     RefusalReason,
     RequestChannel,
@@ -226,7 +227,7 @@ def complete_request(ctx: ServiceContext, ref: str, note: str) -> DataSubjectReq
                 + ("; run it instead" if status is RequestStatus.VERIFIED else "")
             )
         return ctx.requests.transition(
-            opened, RequestStatus.COMPLETED, reason_code="completed_by_hand", reason=note.strip()
+            opened, RequestStatus.COMPLETED, reason_code=COMPLETED_BY_HAND, reason=note.strip()
         )
 
 
@@ -289,7 +290,9 @@ def erasure_report(
     rendered from the steps its runs recorded, in the person's language unless ``lang``."""
     try:
         request, data = report(ctx.requests, ref)
-    except RequestError as exc:
+    except UnknownRequestError:
+        raise
+    except RequestError as exc:  # not an erasure, or not run: no such report
         raise NotFoundError(exc.message) from None
     if format == "json":
         return JSONResponse(data)

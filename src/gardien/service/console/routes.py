@@ -17,7 +17,7 @@ from gardien.documents.notice import render_notice
 from gardien.documents.register import render_register
 from gardien.errors import GardienError
 from gardien.requests.erasure import report, report_html
-from gardien.requests.errors import RequestError
+from gardien.requests.errors import RequestError, UnknownRequestError
 from gardien.requests.execution import run
 from gardien.requests.model import RefusalReason, RequestStatus, RequestType
 from gardien.service.api.audit import verify_trail
@@ -175,7 +175,9 @@ def erasure_report(ref: str, request: Request, ctx: Ctx) -> Response:
     _admin(ctx, request)
     try:
         found, data = report(ctx.requests, ref)
-    except RequestError as exc:
+    except UnknownRequestError:
+        raise
+    except RequestError as exc:  # not an erasure, or not run: no such report
         raise NotFoundError(exc.message) from None
     return HTMLResponse(report_html(ctx.requests, found, data))
 
