@@ -130,12 +130,18 @@ def test_an_objection_to_an_unknown_purpose_suggests_the_right_one(world: World)
         world.workflow.receive("objection", "email:a@example.fr", purposes=["marketting"])
 
 
-def test_the_whole_workflow_with_gardien_itself_on_postgresql(
-    tmp_path: Path, shop_url: str, postgres_url: str
+@pytest.mark.parametrize("store", ["postgres", "mariadb"])
+def test_the_whole_workflow_with_gardien_itself_on_a_server(
+    tmp_path: Path, shop_url: str, store: str
 ) -> None:
     from tests.requests.world import make_world
+    from tests.support.services import fresh_database
 
-    world = make_world(tmp_path, shop_url, ledger_url=postgres_url)
+    with fresh_database(store, tmp_path, "gardien") as url:
+        _whole_workflow(make_world(tmp_path, shop_url, ledger_url=url))
+
+
+def _whole_workflow(world: World) -> None:
     workflow = world.workflow
     world.ledger.give_consent("email:marie@example.fr", "marketing")
     access = workflow.receive("access", "email:marie@example.fr", "portal")

@@ -36,8 +36,8 @@ from gardien.requests.store import (
     SealedDetails,
     Step,
     StepRow,
+    load_run_state,
     load_steps,
-    request_id,
     save_steps,
     update_request,
 )
@@ -281,8 +281,7 @@ def prepare(workflow: RequestWorkflow, ref: str, *, dry_run: bool = False) -> Ru
             if request.status is not RequestStatus.RUNNING:
                 request = workflow.transition(opened, RequestStatus.RUNNING)
     with read_transaction(workflow.engine) as conn:
-        done = load_steps(conn, request.ref)
-        rid = request_id(conn, request.ref)
+        rid, done = load_run_state(conn, request.ref)
     return RunContext(workflow, request, details, names, done, request_id=rid)
 
 

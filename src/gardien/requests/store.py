@@ -208,13 +208,6 @@ class Step:
     error: str | None
 
 
-def request_id(conn: Connection, ref: str) -> int:
-    found = conn.execute(sa.select(requests.c.id).where(requests.c.ref == ref)).scalar()
-    if found is None:
-        raise UnknownRequestError(ref)
-    return int(found)
-
-
 def load_steps(conn: Connection, ref: str) -> dict[str, Step]:
     rows = conn.execute(
         sa.select(request_steps)
@@ -223,6 +216,24 @@ def load_steps(conn: Connection, ref: str) -> dict[str, Step]:
         .order_by(request_steps.c.id)
     )
     return {r.step: Step(r.step, r.status, dict(r.result or {}), r.error) for r in rows}
+
+
+def load_run_state(conn: Connection, ref: str) -> tuple[int, dict[str, Step]]:
+    """The request's row id and its steps so far, in one round trip (what a run starts with)."""
+    rows = conn.execute(
+        sa.select(requests.c.id.label("request_row"), request_steps)
+        .select_from(requests.outerjoin(request_steps, request_steps.c.request_id == requests.c.id))
+        .where(requests.c.ref == ref)
+        .order_by(request_steps.c.id)
+    ).all()
+    if not rows:
+        raise UnknownRequestError(ref)
+    steps = {
+        r.step: Step(r.step, r.status, dict(r.result or {}), r.error)
+        for r in rows
+        if r.step is not None
+    }
+    return int(rows[0].request_row), steps
 
 
 def request_ids(conn: Connection, refs: Sequence[str]) -> dict[str, int]:
