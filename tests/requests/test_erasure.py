@@ -56,6 +56,12 @@ def test_the_erasure_report_lists_the_invoices_kept_ten_years_under_l123_22(
     assert "31 décembre 2035" in html
     assert "État de votre demande : Traitée</strong>" in html
     assert "(au 25 novembre 2026)" in html  # the day it closed, not the day it was asked for
+    # Art. 19: the recipients are named as those the controller tells, not claimed as told
+    # (seed 001 names none; a policy with a payment processor would).
+    request, data = erasure_report(world.workflow, ref)
+    told = report_html(world.workflow, request, data | {"recipients_to_notify": ["Stripe (US)"]})
+    assert "Destinataires à qui nous communiquons votre effacement (article 19)" in told
+    assert "<li>Stripe (US)</li>" in told
     request, data = erasure_report(world.workflow, ref)
     assert data == report  # the same report each time it is asked for
     english = report_html(world.workflow, request, data, "en")
