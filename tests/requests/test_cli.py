@@ -111,6 +111,9 @@ def test_list_extend_and_refuse_from_the_command_line(env: Path) -> None:
     assert "now due" in extended
     refused = runner.invoke(app, ["request", "refuse", ref.group(0), "--reason", "nonsense"])
     assert refused.exit_code != 0
+    early = runner.invoke(app, ["request", "complete", ref.group(0), "--note", "by hand"])
+    assert early.exit_code == 2
+    assert "only a partial, failed or stuck run is closed by hand" in early.output
     gardien("request", "refuse", ref.group(0), "--reason", "manifestly_unfounded")
     assert len(json.loads(gardien("request", "list", "--json"))) == 1
     assert len(json.loads(gardien("request", "list", "--all", "--json"))) == 2

@@ -6,16 +6,20 @@ import re
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from gardien.audit import entries_about
 from gardien.requests import (
     IdentityNotConfirmedError,
     InvalidTransitionError,
     RefusalReason,
+    RequestError,
     RequestStatus,
     run,
 )
+from gardien.requests.execution import prepare
 from gardien.storage import read_transaction
+from gardien.storage.tables import audit_entries
 from tests.requests.world import World
 
 
@@ -158,3 +162,33 @@ def _whole_workflow(world: World) -> None:
     ]
     assert world.ledger.verify_audit().intact
     world.ledger.close()
+
+
+def test_the_dpo_closes_by_hand_a_run_left_stuck_and_the_person_is_told(world: World) -> None:
+    workflow = world.workflow
+    ref = workflow.receive("erasure", "email:marie@example.fr", "email").ref
+    with pytest.raises(InvalidTransitionError, match="only a partial, failed or stuck run"):
+        workflow.complete(ref, "done")
+    workflow.confirm_identity(ref, "test: identity checked by hand")
+    with pytest.raises(InvalidTransitionError, match="run it instead"):
+        workflow.complete(ref, "done")
+    prepare(workflow, ref)  # marked running, then the process died before doing anything
+    with pytest.raises(RequestError, match="the note is empty"):
+        workflow.complete(ref, "   ")
+    assert workflow.get(ref).status is RequestStatus.RUNNING  # nothing changed by the errors
+    done = workflow.complete(ref, " shop rows erased by hand ")
+    assert done.status is RequestStatus.COMPLETED
+    assert done.reason_code == "completed_by_hand"
+    assert done.reason == "shop rows erased by hand"
+    told = world.outbox.latest("marie@example.fr")
+    assert told is not None
+    assert ref in told.subject
+    assert "entièrement" in told.text  # in full, not "in part"
+    with pytest.raises(InvalidTransitionError, match="is completed"):
+        workflow.complete(ref, "again")
+    with read_transaction(world.ledger.engine) as conn:
+        last = conn.execute(
+            sa.select(audit_entries.c.payload).order_by(audit_entries.c.seq.desc()).limit(1)
+        ).scalar_one()
+    assert '"to_status":"completed"' in last
+    assert "shop rows erased by hand" in last

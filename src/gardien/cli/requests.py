@@ -439,3 +439,18 @@ def refuse(
     with reported_errors(), workflow_from(policy, database_url, key_file) as workflow:
         request = workflow.refuse(ref, reason, note)
     out.print(f"{request.ref}: refused ({reason.value})", markup=False)
+
+
+@request_app.command("complete")
+def complete(
+    ref: str = typer.Argument(...),
+    note: str = typer.Option(..., "--note", help="What was done by hand, for the record"),
+    policy: Path | None = POLICY,
+    database_url: str | None = DATABASE,
+    key_file: Path | None = KEY_FILE,
+) -> None:
+    """Close as completed a run left partial, failed or stuck, once finished by hand; the
+    person is told it is carried out in full (art. 12(3))."""
+    with reported_errors(), workflow_from(policy, database_url, key_file) as workflow:
+        request = workflow.complete(ref, note)
+    out.print(f"{request.ref}: completed by hand ({request.reason})", markup=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -37,6 +37,7 @@ from gardien.requests.events import (
     RequestStatusChanged,
 )
 from gardien.requests.model import (
+    COMPLETED_BY_HAND,
     DataSubjectRequest,
     RefusalReason,
     RequestChannel,
@@ -323,6 +324,32 @@ class RequestWorkflow:
             )
             return self.transition(
                 opened, RequestStatus.REFUSED, reason_code=why.value, reason=note or None
+            )
+
+    def complete(self, ref: str, note: str) -> DataSubjectRequest:
+        """Close as completed a run the DPO finished by hand (one left partial or failed, or
+        stuck running after a crash), with a note of what was done; the person is told their
+        request is now carried out in full (art. 12(3)). The note stays with the request and
+        its audit entry; the person's report says it was finished by hand."""
+        done = note.strip()
+        if not done:
+            raise RequestError(f"{ref}: say what was done by hand (the note is empty)")
+        with self.opened(ref) as opened:
+            request = opened.request
+            if request.status not in (
+                RequestStatus.PARTIAL,
+                RequestStatus.FAILED,
+                RequestStatus.RUNNING,
+            ):
+                raise InvalidTransitionError(
+                    f"{request.ref} is {request.status.value}: only a partial, failed or stuck "
+                    "run is closed by hand"
+                    + ("; run it instead" if request.status is RequestStatus.VERIFIED else "")
+                )
+            answered = replace(request, status=RequestStatus.COMPLETED)
+            self.tell(opened.details, lambda to: messages.answered(to, answered, self.policy))
+            return self.transition(
+                opened, RequestStatus.COMPLETED, reason_code=COMPLETED_BY_HAND, reason=done
             )
 
     # --- reading ---------------------------------------------------------------------------

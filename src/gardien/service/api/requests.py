@@ -22,7 +22,6 @@ from gardien.requests.erasure import report, report_html
 from gardien.requests.errors import RequestError, UnknownRequestError
 from gardien.requests.execution import RunResult, run
 from gardien.requests.model import (
-    COMPLETED_BY_HAND,
     DataSubjectRequest,
     RefusalReason,
     RequestChannel,
@@ -33,7 +32,7 @@ from gardien.service.api.decisions import PurposeId, SubjectText
 from gardien.service.api.security import Context, Requires
 from gardien.service.auth import Scope
 from gardien.service.context import ServiceContext
-from gardien.service.errors import BadRequestError, ConflictError, NotFoundError
+from gardien.service.errors import BadRequestError, NotFoundError
 
 reads = APIRouter(tags=["requests"], dependencies=[Depends(Requires(Scope.REQUESTS_READ))])
 writes = APIRouter(tags=["requests"], dependencies=[Depends(Requires(Scope.REQUESTS_WRITE))])
@@ -217,23 +216,11 @@ class CloseIn(BaseModel):
     note: str = Field(min_length=1, max_length=2000)
 
 
-def complete_request(ctx: ServiceContext, ref: str, note: str) -> DataSubjectRequest:
-    """Close as completed what a run left partial or failed and the DPO finished by hand."""
-    with ctx.requests.opened(ref) as opened:
-        status = opened.request.status
-        if status not in (RequestStatus.PARTIAL, RequestStatus.FAILED, RequestStatus.RUNNING):
-            raise ConflictError(
-                f"{ref} is {status.value}: only a partial, failed or stuck run is closed by hand"
-                + ("; run it instead" if status is RequestStatus.VERIFIED else "")
-            )
-        return ctx.requests.transition(
-            opened, RequestStatus.COMPLETED, reason_code=COMPLETED_BY_HAND, reason=note.strip()
-        )
-
-
 @admin.post("/requests/{ref}/complete", response_model=RequestOut, summary="Close as completed")
 def complete(ref: Ref, body: CloseIn, ctx: Context) -> RequestOut:
-    return _out(ctx, complete_request(ctx, ref, body.note))
+    """Close what a run left partial, failed or stuck and the DPO finished by hand; the
+    person is told it is now carried out in full."""
+    return _out(ctx, ctx.requests.complete(ref, body.note))
 
 
 class RefuseIn(BaseModel):

@@ -21,7 +21,7 @@ from gardien.requests.errors import RequestError, UnknownRequestError
 from gardien.requests.execution import run
 from gardien.requests.model import RefusalReason, RequestStatus, RequestType
 from gardien.service.api.audit import verify_trail
-from gardien.service.api.requests import complete_request, package_path
+from gardien.service.api.requests import package_path
 from gardien.service.auth import AuthenticationError, Scope
 from gardien.service.console import chart
 from gardien.service.context import ServiceContext, context
@@ -241,7 +241,7 @@ def complete(
     csrf: Csrf,
     note: Annotated[str, Form(min_length=1, max_length=2000)],
 ) -> Response:
-    return _act(ctx, request, ref, csrf, lambda: complete_request(ctx, ref, note))
+    return _act(ctx, request, ref, csrf, lambda: ctx.requests.complete(ref, note))
 
 
 @router.post("/requests/{ref}/refuse")
