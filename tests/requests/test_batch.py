@@ -5,6 +5,7 @@ PostgreSQL and MariaDB."""
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -99,6 +100,17 @@ def test_a_batch_ends_like_the_same_requests_one_by_one(
     ]
     assert len(told[0]) == 3
     assert told[0] == told[1]
+    # The same words, what the law keeps included; only the refs differ.
+    texts = [
+        sorted(
+            (m.to, re.sub(r"R-[A-Z0-9]{8}", "REF", m.text))
+            for m in w.outbox.messages()
+            if "traitée" in m.subject
+        )
+        for w in (batched, alone)
+    ]
+    assert texts[0] == texts[1]
+    assert sum("Code de commerce L123-22" in text for _, text in texts[0]) == 2
     assert len(list(batched.outbox.folder.glob("*.mbox"))) == 2  # two batches of 2 and 1
     assert not list(alone.outbox.folder.glob("*.mbox"))
 

@@ -55,6 +55,15 @@ def test_the_erasure_report_lists_the_invoices_kept_ten_years_under_l123_22(
     assert "Factures" in html
     assert "31 décembre 2035" in html
     assert "État de votre demande : Traitée</strong>" in html
+    # The answer says it too (art. 12(4): what is not erased, and why), with no personal data.
+    answer = world.outbox.latest("marie@example.fr")
+    assert answer is not None
+    assert "Ce que la loi nous oblige à conserver, et seulement pour cela" in answer.text
+    assert (
+        "- Factures (Code de commerce L123-22) : 1 ligne, effacée au plus tard le 31/12/2035"
+        in answer.text
+    )
+    assert "Marie" not in answer.text
     assert "(au 25 novembre 2026)" in html  # the day it closed, not the day it was asked for
     # Art. 19: the recipients are named as those the controller tells, not claimed as told
     # (seed 001 names none; a policy with a payment processor would).
@@ -195,3 +204,24 @@ def test_only_an_erasure_that_ran_has_a_report(world: World) -> None:
     world.workflow.refuse(pending, RefusalReason.MANIFESTLY_UNFOUNDED, "")
     with pytest.raises(RequestError, match="it was refused without running"):
         erasure_report(world.workflow, pending)
+
+
+def test_the_answer_in_english_says_what_the_law_keeps_and_a_person_without_any_gets_none(
+    world: World,
+) -> None:
+    ref = verified(world.workflow, "erasure", "email:marie@example.fr", lang="en")
+    run(world.workflow, ref)
+    answer = world.outbox.latest("marie@example.fr")
+    assert answer is not None
+    assert "What the law requires us to keep, and only for that (GDPR art. 17(3)(b)):" in (
+        answer.text
+    )
+    assert "- Invoices (Code de commerce L123-22): 1 row, erased by 31/12/2035 at the latest" in (
+        answer.text
+    )
+    nobody = verified(world.workflow, "erasure", "email:nobody@example.fr")
+    run(world.workflow, nobody)
+    plain = world.outbox.latest("nobody@example.fr")
+    assert plain is not None
+    assert "a été traitée entièrement" in plain.text
+    assert "conserver" not in plain.text

@@ -57,6 +57,7 @@ from gardien.requests.execution import (
     why_not_runnable,
 )
 from gardien.requests.handlers import HANDLERS, recipients_to_tell
+from gardien.requests.holds import kept_by_datasets
 from gardien.requests.model import DataSubjectRequest, RequestStatus, RequestType
 from gardien.requests.store import (
     SealedDetails,
@@ -475,9 +476,13 @@ def _tell_all(
 ) -> None:
     """Each person told their request was carried out, in one delivery for the batch; a
     message that cannot be delivered is logged by request ref and stops none of the others."""
-    addressed = [(r, contact_of(c.details)) for c, r in told]
-    refs = [r.ref for r, to in addressed if to is not None]
-    messages_ = [messages.answered(to, r, workflow.policy) for r, to in addressed if to is not None]
+    addressed = [(c, r, contact_of(c.details)) for c, r in told]
+    refs = [r.ref for _, r, to in addressed if to is not None]
+    messages_ = [
+        messages.answered(to, r, workflow.policy, kept_by_datasets(c.outcomes))
+        for c, r, to in addressed
+        if to is not None
+    ]
     for ref, failure in zip(refs, send_all(workflow.mailer, messages_), strict=True):
         if failure is not None:
             log.warning("request %s: the answer could not be delivered: %s", ref, failure)

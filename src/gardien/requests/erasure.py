@@ -22,6 +22,7 @@ from typing import Any
 from gardien.datasets import DatasetEngine, ErasurePlan, ErasureReport
 from gardien.requests.errors import RequestError
 from gardien.requests.execution import DONE, FAILED, PLANNED, RunContext, dataset_step
+from gardien.requests.holds import dicts, hold_title, kept_rows, merge
 from gardien.requests.model import (
     COMPLETED_BY_HAND,
     DataSubjectRequest,
@@ -33,33 +34,6 @@ from gardien.requests.store import Step, load_request, load_steps
 from gardien.requests.workflow import RequestWorkflow
 from gardien.storage import read_transaction
 from gardien.vault import person_owner
-
-
-def kept_rows(dataset: str, described: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for table, entry in described.get("tables", {}).items():
-        for hold in entry.get("holds", []):
-            out.append({"dataset": dataset, "table": table, **hold})
-    return out
-
-
-def merge(*lists: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One entry per (dataset, table, hold): the largest row count, the latest end."""
-    merged: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for items in lists:
-        for item in items:
-            key = (item["dataset"], item["table"], item["hold"])
-            seen = merged.get(key)
-            if seen is None or (item["rows"], item["until"] or "") > (
-                seen["rows"],
-                seen["until"] or "",
-            ):
-                merged[key] = item
-    return [merged[k] for k in sorted(merged)]
-
-
-def dicts(value: object) -> list[dict[str, Any]]:
-    return [dict(v) for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _counts(described: dict[str, Any]) -> dict[str, dict[str, int]]:
@@ -214,7 +188,7 @@ def report_html(
     policy = workflow.policy
     lang = lang or request.lang
     kept = [
-        {**item, "title": _hold_title(policy, item["hold"], lang, item["title"])}
+        {**item, "title": hold_title(policy, item["hold"], lang, item["title"])}
         for item in data["kept"]
     ]
     return render(
@@ -282,16 +256,14 @@ def write_report(
     return written
 
 
-def _hold_title(policy: Any, hold_id: str, lang: str, default: str) -> str:
-    hold = policy.hold_by_id.get(hold_id)
-    return hold.title.in_(lang) if hold is not None else default
-
-
 __all__ = [
     "DONE",
     "dataset_result",
+    "dicts",
     "erase_everywhere",
     "forget",
+    "kept_rows",
+    "merge",
     "report",
     "report_data",
     "report_html",

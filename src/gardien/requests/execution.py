@@ -27,6 +27,7 @@ from gardien.policy.vocabulary import LegalBasisKind
 from gardien.requests import messages
 from gardien.requests.errors import InvalidTransitionError
 from gardien.requests.events import RequestStepDone
+from gardien.requests.holds import kept_by_datasets
 from gardien.requests.model import (
     DataSubjectRequest,
     RequestChannel,
@@ -334,7 +335,10 @@ def finish(context: RunContext) -> RunResult:
         )
         if end.status is not RequestStatus.FAILED:
             workflow.tell(
-                context.details, lambda to: messages.answered(to, request, workflow.policy)
+                context.details,
+                lambda to: messages.answered(
+                    to, request, workflow.policy, kept_by_datasets(context.outcomes)
+                ),
             )
     return RunResult(request, False, tuple(context.outcomes), tuple(context.files))
 

@@ -2,16 +2,21 @@
 
 Art. 12(3): the person is told of an extension and its reasons within the first month.
 Art. 12(4): a refusal gives its reasons and the possibility to complain to the supervisory
-authority and to seek a judicial remedy. Messages carry no personal data beyond the address.
+authority and to seek a judicial remedy; so does an erasure's answer for what the law keeps
+(which table, under which text, until when: art. 17(3)(b)). Messages carry no personal data
+beyond the address.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
 
 from gardien.notify import Message
 from gardien.policy.model import Policy
-from gardien.requests.model import DataSubjectRequest, RefusalReason, RequestStatus
+from gardien.requests.holds import hold_title
+from gardien.requests.model import DataSubjectRequest, RefusalReason, RequestStatus, RequestType
 
 _REFUSAL_WORDS = {
     RefusalReason.MANIFESTLY_UNFOUNDED: (
@@ -39,7 +44,7 @@ def _en(request: DataSubjectRequest) -> bool:
     return request.lang == "en"
 
 
-def _day(value: datetime) -> str:
+def _day(value: date | datetime) -> str:
     return f"{value:%d/%m/%Y}"
 
 
@@ -88,21 +93,59 @@ def refused(
     )
 
 
-def answered(to: str, request: DataSubjectRequest, policy: Policy) -> Message:
-    """The request has been carried out (or in part); the documents are sent separately."""
+def answered(
+    to: str,
+    request: DataSubjectRequest,
+    policy: Policy,
+    kept: Sequence[Mapping[str, Any]] = (),
+) -> Message:
+    """The request has been carried out (or in part); the documents are sent separately. An
+    erasure's answer also says what legal holds keep (``kept``, from the dataset steps:
+    :func:`gardien.requests.holds.kept_in`) and until when."""
     partial = request.status is RequestStatus.PARTIAL
+    holds = _kept_words(request, policy, kept) if request.type is RequestType.ERASURE else ""
     if _en(request):
         state = "in part; we are completing the rest" if partial else "in full"
         return Message(
             to,
             f"Your request {request.ref} has been answered",
             f"Hello,\n\nYour request {request.ref} ({request.type.label('en').lower()}) has "
-            f"been carried out {state}.\n\n{policy.controller.name}\n",
+            f"been carried out {state}.\n{holds}\n{policy.controller.name}\n",
         )
     state = "en partie ; nous terminons le reste" if partial else "entièrement"
     return Message(
         to,
         f"Votre demande {request.ref} a été traitée",
         f"Bonjour,\n\nVotre demande {request.ref} ({request.type.label('fr').lower()}) a été "
-        f"traitée {state}.\n\n{policy.controller.name}\n",
+        f"traitée {state}.\n{holds}\n{policy.controller.name}\n",
     )
+
+
+def _kept_words(
+    request: DataSubjectRequest, policy: Policy, kept: Sequence[Mapping[str, Any]]
+) -> str:
+    """What the law keeps, a line per table (empty when nothing is kept)."""
+    if not kept:
+        return ""
+    en = _en(request)
+    lines = []
+    for item in kept:
+        title = hold_title(policy, str(item["hold"]), request.lang, str(item["title"]))
+        rows = int(item["rows"])
+        until = str(item["until"] or "")
+        end = _day(date.fromisoformat(until[:10])) if until else ""
+        if en:
+            count = f"{rows} row{'s' if rows != 1 else ''}"
+            when = f", erased by {end} at the latest" if end else ""
+            lines.append(f"- {title} ({item['law']}): {count}{when}")
+        else:
+            count = f"{rows} ligne{'s' if rows != 1 else ''}"
+            when = f", effacée{'s' if rows != 1 else ''} au plus tard le {end}" if end else ""
+            lines.append(f"- {title} ({item['law']}) : {count}{when}")
+    head = (
+        "What the law requires us to keep, and only for that (GDPR art. 17(3)(b)):"
+        if en
+        else "Ce que la loi nous oblige à conserver, et seulement pour cela (article 17(3)(b) "
+        "du RGPD) :"
+    )
+    return "\n" + head + "\n" + "\n".join(lines) + "\n"

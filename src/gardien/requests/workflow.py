@@ -36,6 +36,7 @@ from gardien.requests.events import (
     RequestReceived,
     RequestStatusChanged,
 )
+from gardien.requests.holds import kept_by_datasets
 from gardien.requests.model import (
     COMPLETED_BY_HAND,
     DataSubjectRequest,
@@ -347,7 +348,8 @@ class RequestWorkflow:
                     + ("; run it instead" if request.status is RequestStatus.VERIFIED else "")
                 )
             answered = replace(request, status=RequestStatus.COMPLETED)
-            self.tell(opened.details, lambda to: messages.answered(to, answered, self.policy))
+            kept = kept_by_datasets(load_steps(opened.conn, request.ref).values())
+            self.tell(opened.details, lambda to: messages.answered(to, answered, self.policy, kept))
             return self.transition(
                 opened, RequestStatus.COMPLETED, reason_code=COMPLETED_BY_HAND, reason=done
             )
