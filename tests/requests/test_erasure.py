@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from gardien.requests import (
     RefusalReason,
@@ -17,6 +18,7 @@ from gardien.requests import (
     write_erasure_report,
 )
 from gardien.requests.erasure import report_html
+from gardien.requests.holds import merge
 from gardien.requests.workflow import RequestWorkflow
 from gardien.vault import ItemKind, KeyDestroyedError, person_owner
 from tests.requests.world import World, make_world, snapshot
@@ -58,12 +60,16 @@ def test_the_erasure_report_lists_the_invoices_kept_ten_years_under_l123_22(
     # The answer says it too (art. 12(4): what is not erased, and why), with no personal data.
     answer = world.outbox.latest("marie@example.fr")
     assert answer is not None
-    assert "Ce que la loi nous oblige à conserver, et seulement pour cela" in answer.text
+    assert (
+        "Ce que la loi nous oblige à conserver, et que nous ne conservons que pour cette"
+        in answer.text
+    )
     assert (
         "- Factures (Code de commerce L123-22) : 1 ligne, effacée au plus tard le 31/12/2035"
         in answer.text
     )
     assert "Marie" not in answer.text
+    assert "former un recours juridictionnel (articles 12(4), 77 et 79 du RGPD)" in answer.text
     assert "(au 25 novembre 2026)" in html  # the day it closed, not the day it was asked for
     # Art. 19: the recipients are named as those the controller tells, not claimed as told
     # (seed 001 names none; a policy with a payment processor would).
@@ -213,9 +219,7 @@ def test_the_answer_in_english_says_what_the_law_keeps_and_a_person_without_any_
     run(world.workflow, ref)
     answer = world.outbox.latest("marie@example.fr")
     assert answer is not None
-    assert "What the law requires us to keep, and only for that (GDPR art. 17(3)(b)):" in (
-        answer.text
-    )
+    assert "What the law requires us to keep, which we keep for that purpose only" in (answer.text)
     assert "- Invoices (Code de commerce L123-22): 1 row, erased by 31/12/2035 at the latest" in (
         answer.text
     )
@@ -225,3 +229,34 @@ def test_the_answer_in_english_says_what_the_law_keeps_and_a_person_without_any_
     assert plain is not None
     assert "a été traitée entièrement" in plain.text
     assert "conserver" not in plain.text
+    assert "réclamation" not in plain.text  # nothing withheld: nothing to complain of
+
+
+def test_a_dataset_finished_by_hand_closes_the_erasure_and_its_report_says_so(
+    world: World,
+) -> None:
+    with sa.create_engine(world.shop_url).begin() as conn:
+        conn.execute(sa.text("ALTER TABLE reviews RENAME TO reviews_gone"))
+    ref = verified(world.workflow, "erasure", "email:marie@example.fr")
+    assert run(world.workflow, ref).request.status is RequestStatus.PARTIAL
+    done = world.workflow.complete(ref, "shop rows erased by hand")
+    assert done.status is RequestStatus.COMPLETED
+    request, data = erasure_report(world.workflow, ref)
+    assert data["completed_by_hand"] is True
+    html = report_html(world.workflow, request, data)
+    assert "terminé à la main" in html
+    assert "a été terminé à la main par notre délégué à la protection des données" in html
+    assert "pas encore entièrement traitée" not in html
+    answers = [m for m in world.outbox.messages("marie@example.fr") if ref in m.subject]
+    assert "traitée en partie" in answers[-2].text
+    assert "traitée entièrement" in answers[-1].text
+
+
+def test_holds_merged_keep_the_most_rows_and_the_latest_end_and_an_unknown_end_wins() -> None:
+    first = {"dataset": "shop", "table": "invoices", "hold": "invoices", "rows": 2}
+    assert merge(
+        [{**first, "until": "2035-12-31"}], [{**first, "rows": 1, "until": "2036-12-31"}]
+    ) == [{**first, "until": "2036-12-31"}]
+    assert merge([{**first, "until": None}], [{**first, "until": "2036-12-31"}]) == [
+        {**first, "until": None}
+    ]

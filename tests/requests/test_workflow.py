@@ -17,7 +17,8 @@ from gardien.requests import (
     RequestStatus,
     run,
 )
-from gardien.requests.execution import prepare
+from gardien.requests.execution import finish, prepare
+from gardien.requests.handlers import HANDLERS
 from gardien.storage import read_transaction
 from gardien.storage.tables import audit_entries
 from tests.requests.world import World
@@ -166,13 +167,13 @@ def _whole_workflow(world: World) -> None:
 
 def test_the_dpo_closes_by_hand_a_run_left_stuck_and_the_person_is_told(world: World) -> None:
     workflow = world.workflow
-    ref = workflow.receive("erasure", "email:marie@example.fr", "email").ref
+    ref = workflow.receive("access", "email:marie@example.fr", "email").ref
     with pytest.raises(InvalidTransitionError, match="only a partial, failed or stuck run"):
         workflow.complete(ref, "done")
     workflow.confirm_identity(ref, "test: identity checked by hand")
     with pytest.raises(InvalidTransitionError, match="run it instead"):
         workflow.complete(ref, "done")
-    prepare(workflow, ref)  # marked running, then the process died before doing anything
+    stuck = prepare(workflow, ref)  # marked running; the DPO believes the process died
     with pytest.raises(RequestError, match="the note is empty"):
         workflow.complete(ref, "   ")
     assert workflow.get(ref).status is RequestStatus.RUNNING  # nothing changed by the errors
@@ -192,3 +193,22 @@ def test_the_dpo_closes_by_hand_a_run_left_stuck_and_the_person_is_told(world: W
         ).scalar_one()
     assert '"to_status":"completed"' in last
     assert "shop rows erased by hand" in last
+    # The run was alive after all and ends now: the DPO's closing stands, no second answer.
+    HANDLERS[stuck.request.type](stuck)
+    late = finish(stuck)
+    assert late.request.reason_code == "completed_by_hand"
+    assert workflow.get(ref).reason == "shop rows erased by hand"
+    answers = [m for m in world.outbox.messages("marie@example.fr") if ref in m.subject]
+    assert len(answers) == 1
+
+
+def test_an_erasure_is_not_closed_by_hand_before_gardien_has_erased_the_person(
+    world: World,
+) -> None:
+    ref = world.workflow.receive("erasure", "email:marie@example.fr", "email").ref
+    world.workflow.confirm_identity(ref, "test: identity checked by hand")
+    prepare(world.workflow, ref)  # stuck before any step
+    with pytest.raises(InvalidTransitionError, match="ledger:erasure, vault:shred not done"):
+        world.workflow.complete(ref, "erased by hand")
+    assert world.workflow.get(ref).status is RequestStatus.RUNNING
+    assert run(world.workflow, ref).request.status is RequestStatus.COMPLETED

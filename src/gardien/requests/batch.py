@@ -409,10 +409,17 @@ def finish_many(
     the delivery is handed to it and done while the caller goes on; else before this
     returns."""
     workflow = contexts[0].workflow
-    ends = [closing(c) for c in contexts]
     now = workflow.clock()
     with write_transaction(workflow.engine) as conn:
         workflow.trail.lock(conn)
+        # A request the DPO closed by hand while the batch ran keeps that closing, and its
+        # person is not told twice (as :func:`finish` does for one request).
+        current = load_requests(conn, [c.request.ref for c in contexts], for_update=True)
+        meanwhile = [
+            c for c in contexts if current[c.request.ref].status is not RequestStatus.RUNNING
+        ]
+        contexts = [c for c in contexts if current[c.request.ref].status is RequestStatus.RUNNING]
+        ends = [closing(c) for c in contexts]
         for closed in (True, False):
             rows = []
             for context, end in zip(contexts, ends, strict=True):
@@ -457,7 +464,11 @@ def finish_many(
         for c, e in zip(contexts, ends, strict=True)
     }
 
-    results, told = [], []
+    results = [
+        RunResult(current[c.request.ref], False, tuple(c.outcomes), tuple(c.files))
+        for c in meanwhile
+    ]
+    told = []
     for context, end in zip(contexts, ends, strict=True):
         request = fresh[context.request.ref]
         if end.status is not RequestStatus.FAILED:

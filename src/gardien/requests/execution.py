@@ -326,6 +326,10 @@ def finish(context: RunContext) -> RunResult:
     """Close the run: completed, partial (naming what is left) or failed; tell the person."""
     workflow, end = context.workflow, closing(context)
     with workflow.opened(context.request.ref) as opened:
+        if opened.request.status is not RequestStatus.RUNNING:
+            # Closed meanwhile (the DPO completed it by hand while this run went on): theirs
+            # is the last word, and the person was told then.
+            return RunResult(opened.request, False, tuple(context.outcomes), tuple(context.files))
         request = workflow.transition(
             opened,
             end.status,
@@ -337,10 +341,17 @@ def finish(context: RunContext) -> RunResult:
             workflow.tell(
                 context.details,
                 lambda to: messages.answered(
-                    to, request, workflow.policy, kept_by_datasets(context.outcomes)
+                    to, request, workflow.policy, kept_by_datasets(_all_steps(context))
                 ),
             )
     return RunResult(request, False, tuple(context.outcomes), tuple(context.files))
+
+
+def _all_steps(context: RunContext) -> list[Step | StepOutcome]:
+    """The request's steps: those recorded by earlier runs, then this run's outcomes."""
+    latest: dict[str, Step | StepOutcome] = dict(context.done)
+    latest.update((o.step, o) for o in context.outcomes)
+    return list(latest.values())
 
 
 def ledger_channel(request: DataSubjectRequest) -> Channel:

@@ -24,17 +24,21 @@ def kept_rows(dataset: str, described: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def merge(*lists: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One entry per (dataset, table, hold): the largest row count, the latest end."""
+    """One entry per (dataset, table, hold): the largest row count and the latest end, each
+    taken on its own (no end, ``None``, is later than any date: the end is not known yet)."""
     merged: dict[tuple[str, str, str], dict[str, Any]] = {}
     for items in lists:
         for item in items:
             key = (item["dataset"], item["table"], item["hold"])
             seen = merged.get(key)
-            if seen is None or (item["rows"], item["until"] or "") > (
-                seen["rows"],
-                seen["until"] or "",
+            if seen is None:
+                merged[key] = dict(item)
+                continue
+            seen["rows"] = max(seen["rows"], item["rows"])
+            if seen["until"] is not None and (
+                item["until"] is None or item["until"] > seen["until"]
             ):
-                merged[key] = item
+                seen["until"] = item["until"]
     return [merged[k] for k in sorted(merged)]
 
 

@@ -2,9 +2,9 @@
 
 Art. 12(3): the person is told of an extension and its reasons within the first month.
 Art. 12(4): a refusal gives its reasons and the possibility to complain to the supervisory
-authority and to seek a judicial remedy; so does an erasure's answer for what the law keeps
-(which table, under which text, until when: art. 17(3)(b)). Messages carry no personal data
-beyond the address.
+authority and to seek a judicial remedy; so does an erasure's answer when the law keeps part of
+the data (which table, under which text, until when: art. 17(3)(b)). Messages carry no
+personal data beyond the address.
 """
 
 from __future__ import annotations
@@ -131,21 +131,38 @@ def _kept_words(
     lines = []
     for item in kept:
         title = hold_title(policy, str(item["hold"]), request.lang, str(item["title"]))
-        rows = int(item["rows"])
-        until = str(item["until"] or "")
+        rows = int(item.get("rows") or 0)
+        until = str(item.get("until") or "")
         end = _day(date.fromisoformat(until[:10])) if until else ""
+        plural = "s" if rows != 1 else ""
         if en:
-            count = f"{rows} row{'s' if rows != 1 else ''}"
-            when = f", erased by {end} at the latest" if end else ""
-            lines.append(f"- {title} ({item['law']}): {count}{when}")
+            when = f"erased by {end} at the latest" if end else "kept until the legal period ends"
+            lines.append(f"- {title} ({item['law']}): {rows} row{plural}, {when}")
         else:
-            count = f"{rows} ligne{'s' if rows != 1 else ''}"
-            when = f", effacée{'s' if rows != 1 else ''} au plus tard le {end}" if end else ""
-            lines.append(f"- {title} ({item['law']}) : {count}{when}")
-    head = (
-        "What the law requires us to keep, and only for that (GDPR art. 17(3)(b)):"
-        if en
-        else "Ce que la loi nous oblige à conserver, et seulement pour cela (article 17(3)(b) "
-        "du RGPD) :"
-    )
-    return "\n" + head + "\n" + "\n".join(lines) + "\n"
+            when = (
+                f"effacée{plural} au plus tard le {end}"
+                if end
+                else f"conservée{plural} jusqu'à la fin de la durée légale"
+            )
+            lines.append(f"- {title} ({item['law']}) : {rows} ligne{plural}, {when}")
+    authority = policy.supervisory_authority
+    if en:
+        head = (
+            "What the law requires us to keep, which we keep for that purpose only "
+            "(GDPR art. 17(3)(b)):"
+        )
+        tail = (
+            f"You may lodge a complaint with {authority.name} ({authority.website}) and seek a "
+            "judicial remedy (GDPR arts. 12(4), 77, 79)."
+        )
+    else:
+        head = (
+            "Ce que la loi nous oblige à conserver, et que nous ne conservons que pour cette "
+            "raison (article 17(3)(b) du RGPD) :"
+        )
+        tail = (
+            f"Vous pouvez introduire une réclamation auprès de la {authority.name} "
+            f"({authority.website}) et former un recours juridictionnel (articles 12(4), 77 "
+            "et 79 du RGPD)."
+        )
+    return "\n" + head + "\n" + "\n".join(lines) + "\n\n" + tail + "\n"

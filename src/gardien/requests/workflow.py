@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -62,6 +62,10 @@ from gardien.vault import FieldCipher, MasterKeyProvider, Vault
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+_OWN_ERASURE_STEPS = ("ledger:erasure", "vault:shred")
+"""An erasure's steps on Gardien's own records, which only a run does."""
 
 
 @dataclass(frozen=True)
@@ -347,12 +351,25 @@ class RequestWorkflow:
                     "run is closed by hand"
                     + ("; run it instead" if request.status is RequestStatus.VERIFIED else "")
                 )
-            answered = replace(request, status=RequestStatus.COMPLETED)
-            kept = kept_by_datasets(load_steps(opened.conn, request.ref).values())
-            self.tell(opened.details, lambda to: messages.answered(to, answered, self.policy, kept))
-            return self.transition(
+            steps = load_steps(opened.conn, request.ref)
+            if request.type is RequestType.ERASURE:
+                # Gardien's own steps (the person marked erased, the vault key destroyed)
+                # cannot be done by hand: closing without them would tell the person they
+                # are erased while every decision still allows.
+                left = [
+                    s for s in _OWN_ERASURE_STEPS if getattr(steps.get(s), "status", "") != "done"
+                ]
+                if left:
+                    raise InvalidTransitionError(
+                        f"{request.ref}: {', '.join(left)} not done; Gardien's own steps are not "
+                        "done by hand: run it again first (it does only what is left)"
+                    )
+            closed = self.transition(
                 opened, RequestStatus.COMPLETED, reason_code=COMPLETED_BY_HAND, reason=done
             )
+            kept = kept_by_datasets(steps.values())
+            self.tell(opened.details, lambda to: messages.answered(to, closed, self.policy, kept))
+            return closed
 
     # --- reading ---------------------------------------------------------------------------
 
