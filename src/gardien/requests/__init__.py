@@ -17,6 +17,7 @@ from gardien.requests.errors import (
     ExtensionNotAllowedError,
     IdentityNotConfirmedError,
     InvalidTransitionError,
+    ReportNotFoundError,
     RequestError,
     UnknownRequestError,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "IdentityNotConfirmedError",
     "InvalidTransitionError",
     "RefusalReason",
+    "ReportNotFoundError",
     "RequestChannel",
     "RequestError",
     "RequestStatus",

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from gardien.datasets import DatasetEngine, ErasurePlan, ErasureReport
-from gardien.requests.errors import RequestError
+from gardien.requests.errors import ReportNotFoundError
 from gardien.requests.execution import DONE, FAILED, PLANNED, RunContext, dataset_step
 from gardien.requests.holds import dicts, hold_title, kept_rows, merge
 from gardien.requests.model import (
@@ -211,12 +211,12 @@ def report(workflow: RequestWorkflow, ref: str) -> tuple[DataSubjectRequest, dic
         request = load_request(conn, ref)
         steps = load_steps(conn, request.ref)
     if request.type is not RequestType.ERASURE:
-        raise RequestError(
+        raise ReportNotFoundError(
             f"{request.ref} is a request of {request.type.value}: only an erasure has an "
             "erasure report (an access request's package is in its folder)"
         )
     if not steps:
-        raise RequestError(f"{request.ref} has no erasure report: {_why_no_run(request)}")
+        raise ReportNotFoundError(f"{request.ref} has no erasure report: {_why_no_run(request)}")
     return request, report_data(workflow, request, steps)
 
 

@@ -19,6 +19,12 @@ class UnknownRequestError(RequestError):
         self.ref = ref
 
 
+class ReportNotFoundError(RequestError):
+    """The request has no erasure report: another type, or it never ran (HTTP 404)."""
+
+    code = "not_found"
+
+
 class InvalidTransitionError(RequestError):
     """The status does not allow the action (e.g. running a request whose identity is pending)."""
 

@@ -19,7 +19,6 @@ from pydantic import BaseModel, Field
 from gardien.audit.events import JsonValue
 from gardien.ledger import RestrictionGround
 from gardien.requests.erasure import report, report_html
-from gardien.requests.errors import RequestError, UnknownRequestError
 from gardien.requests.execution import RunResult, run
 from gardien.requests.model import (
     DataSubjectRequest,
@@ -275,12 +274,7 @@ def erasure_report(
 ) -> Response:
     """What the erasure did and what the law keeps (table, text, end date; art. 17(3)),
     rendered from the steps its runs recorded, in the person's language unless ``lang``."""
-    try:
-        request, data = report(ctx.requests, ref)
-    except UnknownRequestError:
-        raise
-    except RequestError as exc:  # not an erasure, or not run: no such report
-        raise NotFoundError(exc.message) from None
+    request, data = report(ctx.requests, ref)  # no such report: 404 (ReportNotFoundError)
     if format == "json":
         return JSONResponse(data)
     return HTMLResponse(report_html(ctx.requests, request, data, lang))

@@ -17,7 +17,6 @@ from gardien.documents.notice import render_notice
 from gardien.documents.register import render_register
 from gardien.errors import GardienError
 from gardien.requests.erasure import report, report_html
-from gardien.requests.errors import RequestError, UnknownRequestError
 from gardien.requests.execution import run
 from gardien.requests.model import RefusalReason, RequestStatus, RequestType
 from gardien.service.api.audit import verify_trail
@@ -173,12 +172,7 @@ def package(ref: str, request: Request, ctx: Ctx) -> Response:
 def erasure_report(ref: str, request: Request, ctx: Ctx) -> Response:
     """The erasure report in the person's language, rendered from the recorded steps."""
     _admin(ctx, request)
-    try:
-        found, data = report(ctx.requests, ref)
-    except UnknownRequestError:
-        raise
-    except RequestError as exc:  # not an erasure, or not run: no such report
-        raise NotFoundError(exc.message) from None
+    found, data = report(ctx.requests, ref)  # no such report: 404 (ReportNotFoundError)
     return HTMLResponse(report_html(ctx.requests, found, data))
 
 
